@@ -1,0 +1,276 @@
+"""Command line: flags, environment and config files merged once; errors -> exit codes.
+
+This is the only module that reads flags and ``os.environ``. Everything below it receives
+a ``Settings`` object and plain values.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reviewbot import __version__
+from reviewbot.config import FAIL_LEVELS, Settings, effective_rows, load_settings
+from reviewbot.errors import (
+    EXIT_RUNTIME,
+    EXIT_USAGE,
+    NotAvailableError,
+    ReviewbotError,
+)
+from reviewbot.llm.providers import PROVIDERS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def find_root(start: Path) -> Path | None:
+    """The top of the git work tree containing ``start``, if any (no git process)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def build_settings(ctx: click.Context, flags: dict[str, Any]) -> Settings:
+    """Settings for this invocation: the file, then REVIEWBOT_* env, then ``flags``."""
+    config_file = ctx.find_root().params.get("config_file")
+    root = find_root(Path.cwd())
+    return load_settings(
+        root=root,
+        env=os.environ,
+        flags=flags,
+        config_file=Path(config_file) if config_file else None,
+    )
+
+
+def model_options(func: F) -> F:
+    """Flags shared by every command that talks to the model."""
+    decorators = [
+        click.option("--provider", type=click.Choice(sorted(PROVIDERS)), help="Provider preset."),
+        click.option("--model", metavar="ID", help="Model id (default: the preset's K2 Thinking)."),
+        click.option("--base-url", metavar="URL", help="OpenAI-compatible API base URL."),
+        click.option("--max-steps", type=int, metavar="N", help="Most model turns per review."),
+        click.option("--max-cost", type=float, metavar="USD", help="Stop when spend reaches this."),
+        click.option("--budget", type=int, metavar="TOKENS", help="Tokens for packed context."),
+        click.option(
+            "--no-verify", "no_verify", is_flag=True, default=None, help="Skip verification pass."
+        ),
+        click.option(
+            "--show-reasoning", is_flag=True, default=None, help="Stream the model's reasoning."
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def model_flags(params: dict[str, Any]) -> dict[str, Any]:
+    """Map the shared flags to settings keys (``None`` = flag not given)."""
+    return {
+        "provider": params.get("provider"),
+        "model": params.get("model"),
+        "base_url": params.get("base_url"),
+        "max_steps": params.get("max_steps"),
+        "max_cost": params.get("max_cost"),
+        "budget": params.get("budget"),
+        "verify": False if params.get("no_verify") else None,
+        "show_reasoning": params.get("show_reasoning"),
+    }
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", "-V", prog_name="reviewbot")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Config file (default: .reviewbot.toml or [tool.reviewbot] in pyproject.toml).",
+)
+def cli(debug: bool, config_file: str | None) -> None:
+    """reviewbot: code review by Kimi K2 Thinking, on pull requests, before you push,
+    and as scheduled whole-repository audits.
+
+    \b
+    Settings come from defaults < .reviewbot.toml (or [tool.reviewbot] in pyproject.toml)
+    < REVIEWBOT_* environment variables < flags. `reviewbot config` shows the result.
+    Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error,
+    3 runtime failure (model, git, GitHub).
+    """
+
+
+def _later(command: str, issue: str) -> NotAvailableError:
+    return NotAvailableError(
+        f"`reviewbot {command}` is not available in this version yet",
+        hint=f"it arrives with {issue}; `reviewbot --help` lists what works now",
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--base", metavar="REF", help="Review commits not on REF (default: upstream).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write output to FILE.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Exit 1 at this severity.")
+@click.option("--dry-run", is_flag=True, help="Stop before the first model call; print plan.")
+@model_options
+@click.pass_context
+def review(ctx: click.Context, /, **params: Any) -> int:
+    """Review the commits on HEAD that are not on the base branch.
+
+    The base defaults to the upstream branch's merge-base, else origin/HEAD, else
+    main/master. Findings go to the terminal or to -o FILE; the exit code is 1 when a
+    finding is at or above --fail-on.
+    """
+    settings = build_settings(ctx, {**model_flags(params), "fail_on": params.get("fail_on")})
+    if not params["dry_run"]:
+        settings.require_api_key()
+    raise _later("review", "the review agent")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--base", metavar="REF", help="Pack for the change against REF.")
+@click.option("--all", "pack_all", is_flag=True, help="Pack the whole repository by importance.")
+@click.option("--budget", type=int, metavar="TOKENS", help="Token budget for the pack.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown", "xml"]),
+    default="table",
+    show_default=True,
+    help="table/json describe the pack; markdown/xml write the packed context.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write output to FILE.")
+@click.pass_context
+def pack(ctx: click.Context, /, **params: Any) -> int:
+    """Show or write the context the model would see: files ranked by relevance to the
+    change, chunked and fitted to the token budget."""
+    build_settings(ctx, {"budget": params.get("budget")})
+    raise _later("pack", "the packer")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Fail the job at this severity.")
+@model_options
+@click.pass_context
+def github(ctx: click.Context, /, **params: Any) -> int:
+    """Review a pull request inside GitHub Actions and post one review.
+
+    Reads GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY, GITHUB_TOKEN and
+    GITHUB_API_URL; writes GITHUB_STEP_SUMMARY and GITHUB_OUTPUT.
+    """
+    build_settings(ctx, {**model_flags(params), "fail_on": params.get("fail_on")}).require_api_key()
+    raise _later("github", "the GitHub Action support")
+
+
+@cli.group(context_settings=CONTEXT, invoke_without_command=True)
+@click.option("--shard", metavar="I/N", help="Run the I-th of N deterministic shards.")
+@click.option("--plan", is_flag=True, help="Print the audit plan without calling the model.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["sarif", "markdown", "json"]),
+    default="sarif",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write output to FILE.")
+@model_options
+@click.pass_context
+def audit(ctx: click.Context, /, **params: Any) -> int | None:
+    """Audit the whole repository, ranked by risk, optionally as one shard of N.
+
+    `reviewbot audit merge FILES... -o OUT` combines shard outputs.
+    """
+    if ctx.invoked_subcommand is not None:
+        return None
+    settings = build_settings(ctx, model_flags(params))
+    if not params["plan"]:
+        settings.require_api_key()
+    raise _later("audit", "whole-repository audits")
+
+
+@audit.command("merge", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+def audit_merge(files: tuple[str, ...], output: str) -> int:
+    """Combine the outputs of sharded audits into one, deduplicated by fingerprint."""
+    raise _later("audit merge", "whole-repository audits")
+
+
+@cli.command("install-hook", context_settings=CONTEXT)
+@click.option("--force", is_flag=True, help="Replace an existing hook (kept as a backup).")
+@click.option("--uninstall", is_flag=True, help="Remove the hook and restore the previous one.")
+def install_hook(force: bool, uninstall: bool) -> int:
+    """Install a git pre-push hook that reviews the commits being pushed."""
+    raise _later("install-hook", "the local workflow")
+
+
+@cli.command("config", context_settings=CONTEXT)
+@click.pass_context
+def config_command(ctx: click.Context) -> int:
+    """Print the effective settings and where each value came from (keys masked)."""
+    settings = build_settings(ctx, {})
+    rows = effective_rows(settings)
+    width_key = max(len(r[0]) for r in rows)
+    width_value = min(max(len(r[1]) for r in rows), 48)
+    for key, value, source in rows:
+        click.echo(f"{key:<{width_key}}  {value:<{width_value}}  {source}")
+    return 0
+
+
+def _wants_debug(argv: Sequence[str]) -> bool:
+    return "--debug" in argv or os.environ.get("REVIEWBOT_DEBUG", "") not in ("", "0")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the command and turn every failure into one line and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _wants_debug(args)
+    try:
+        result = cli.main(args=args, prog_name="reviewbot", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("reviewbot: aborted", err=True)
+        return 130
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "reviewbot"
+        message = " ".join(exc.format_message().split())
+        click.echo(f"reviewbot: {message} (see `{where} --help`)", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        click.echo(f"reviewbot: {' '.join(exc.format_message().split())}", err=True)
+        return EXIT_USAGE
+    except ReviewbotError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"reviewbot: {exc.one_line()}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("reviewbot: interrupted", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line, never a traceback
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"reviewbot: internal error: {type(exc).__name__}: {exc}; "
+            "rerun with --debug and report it",
+            err=True,
+        )
+        return EXIT_RUNTIME
+    return result if isinstance(result, int) else 0

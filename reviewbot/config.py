@@ -1,0 +1,399 @@
+"""One settings object, built once from defaults < config file < environment < flags.
+
+The file is `.reviewbot.toml` at the repository root, or `[tool.reviewbot]` in
+`pyproject.toml`. Keys are the field names below; dotted names (`audit.include`) are
+written as TOML tables (`[audit] include = [...]`). Environment variables are
+`REVIEWBOT_` + the key upper-cased with dots as underscores (`REVIEWBOT_AUDIT_INCLUDE`);
+lists in the environment are comma-separated. This module never reads `os.environ`
+itself: ``cli`` passes the environment in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from reviewbot.errors import ConfigError, MissingApiKeyError
+from reviewbot.llm.providers import PROVIDERS, Provider
+
+SEVERITIES = ("critical", "major", "minor", "nit")
+FAIL_LEVELS = (*SEVERITIES, "none")
+LINK_POLICIES = ("keep", "defang", "drop")
+REASONING_EFFORTS = ("", "low", "medium", "high")
+
+
+def _opt(default: Any, help: str, **meta: Any) -> Any:
+    if isinstance(default, list | dict):
+        return field(
+            default_factory=lambda: type(default)(default), metadata={"help": help, **meta}
+        )
+    return field(default=default, metadata={"help": help, **meta})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Model
+    provider: str = _opt("moonshot", "model provider preset", choices=tuple(PROVIDERS))
+    base_url: str = _opt("", "API base URL (empty: the provider's)")
+    model: str = _opt("", "model id (empty: the provider's K2 Thinking id)")
+    api_key: str = _opt("", "API key (environment or flag only)", secret=True, in_file=False)
+    max_tokens: int = _opt(32768, "output tokens per call, reasoning included", minimum=1024)
+    temperature: float = _opt(1.0, "sampling temperature (1.0 recommended for K2 Thinking)")
+    reasoning_effort: str = _opt("", "reasoning effort hint", choices=REASONING_EFFORTS)
+    idle_timeout: float = _opt(180.0, "seconds without a streamed byte before retrying", minimum=1)
+    max_retry_seconds: float = _opt(300.0, "total seconds spent retrying one call", minimum=0)
+    # Agent limits
+    max_steps: int = _opt(150, "model turns per review", minimum=1)
+    max_cost: float = _opt(2.0, "USD cap per run (0: no cap)", minimum=0)
+    max_seconds: int = _opt(1800, "wall-clock seconds per run", minimum=1)
+    verify: bool = _opt(True, "re-examine each finding before keeping it")
+    show_reasoning: bool = _opt(False, "stream the model's reasoning to the terminal")
+    # Context packing
+    context_window: int = _opt(262144, "model context window in tokens", minimum=4096)
+    output_reserve: int = _opt(32768, "tokens kept free for the reply", minimum=0)
+    tool_reserve: int = _opt(49152, "tokens kept free for tool results", minimum=0)
+    budget: int = _opt(0, "tokens for the packed context (0: window minus reserves)", minimum=0)
+    tokenizer: str = _opt("", "path to Kimi's tiktoken.model (empty: o200k_base stand-in)")
+    max_file_bytes: int = _opt(1_000_000, "files larger than this are not packed", minimum=1)
+    exclude: list[str] = _opt([], "globs never packed or read")
+    deny_paths: list[str] = _opt([], "extra globs the model may never read (secrets)")
+    # Review output
+    instructions: str = _opt("", "extra review instructions for the model")
+    path_instructions: dict[str, str] = _opt({}, "glob -> instructions for matching files")
+    fail_on: str = _opt("critical", "exit 1 when a finding is at least this", choices=FAIL_LEVELS)
+    min_severity: str = _opt("nit", "drop findings below this", choices=SEVERITIES)
+    max_comments: int = _opt(30, "most findings published per run", minimum=0)
+    confirm_cost: float = _opt(1.0, "ask on a terminal when the estimate exceeds USD", minimum=0)
+    run_dir: str = _opt("", "where transcripts and findings are saved (empty: .git/reviewbot)")
+    # Prices per 1M tokens (0: the built-in table for the model)
+    prices_input: float = _opt(0.0, "USD per 1M uncached input tokens", minimum=0)
+    prices_cached_input: float = _opt(0.0, "USD per 1M cached input tokens", minimum=0)
+    prices_output: float = _opt(0.0, "USD per 1M output tokens", minimum=0)
+    # GitHub
+    github_resolve_outdated: bool = _opt(True, "resolve threads of findings that are gone")
+    github_links: str = _opt("defang", "links to foreign hosts in comments", choices=LINK_POLICIES)
+    # Audit
+    audit_include: list[str] = _opt([], "globs an audit covers (empty: everything)")
+    audit_exclude: list[str] = _opt([], "globs an audit skips")
+
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    # Derived values -------------------------------------------------------------------
+    @property
+    def preset(self) -> Provider:
+        return PROVIDERS[self.provider]
+
+    @property
+    def effective_base_url(self) -> str:
+        return self.base_url or self.preset.base_url
+
+    @property
+    def effective_model(self) -> str:
+        return self.model or self.preset.model
+
+    @property
+    def pack_budget(self) -> int:
+        auto = self.context_window - self.output_reserve - self.tool_reserve
+        return self.budget or max(auto, 0)
+
+    def require_api_key(self) -> str:
+        if self.api_key:
+            return self.api_key
+        own = self.preset.key_env
+        alternatives = own if own == "REVIEWBOT_API_KEY" else f"{own} or REVIEWBOT_API_KEY"
+        raise MissingApiKeyError(
+            f"no API key for provider {self.provider!r}",
+            hint=f"set {alternatives} (or use --dry-run to stop before the model call)",
+        )
+        return ""  # pragma: no cover
+
+    def require_base_url(self) -> str:
+        if not self.effective_base_url:
+            raise ConfigError(
+                f"provider {self.provider!r} has no default base URL",
+                hint="set REVIEWBOT_BASE_URL or base_url in .reviewbot.toml",
+            )
+        return self.effective_base_url
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting as the file, the environment and `reviewbot config` see it."""
+
+    name: str  # attribute name, e.g. "audit_include"
+    key: str  # file key, e.g. "audit.include"
+    env: str  # e.g. "REVIEWBOT_AUDIT_INCLUDE"
+    kind: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] | None
+    minimum: float | None
+    secret: bool
+    in_file: bool
+
+
+_SECTIONS = ("prices", "github", "audit")
+
+
+def _file_key(name: str) -> str:
+    for section in _SECTIONS:
+        if name.startswith(section + "_"):
+            return f"{section}.{name[len(section) + 1 :]}"
+    return name
+
+
+def _options() -> dict[str, Option]:
+    hints = typing.get_type_hints(Settings)
+    out: dict[str, Option] = {}
+    for f in dataclasses.fields(Settings):
+        if f.name == "sources":
+            continue
+        kind = typing.get_origin(hints[f.name]) or hints[f.name]
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        key = _file_key(f.name)
+        out[key] = Option(
+            name=f.name,
+            key=key,
+            env="REVIEWBOT_" + f.name.upper(),
+            kind=kind,
+            default=default,
+            help=f.metadata["help"],
+            choices=f.metadata.get("choices"),
+            minimum=f.metadata.get("minimum"),
+            secret=f.metadata.get("secret", False),
+            in_file=f.metadata.get("in_file", True),
+        )
+    return out
+
+
+OPTIONS: Mapping[str, Option] = MappingProxyType(_options())
+_KIND_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list of strings",
+    dict: "a table of strings",
+}
+
+
+def describe(option: Option) -> str:
+    """What values an option allows, in words."""
+    if option.choices:
+        return "one of " + ", ".join(repr(c) for c in option.choices)
+    text = _KIND_NAMES[option.kind]
+    if option.minimum is not None:
+        text += f" >= {option.minimum:g}"
+    return text
+
+
+class _BadValue(ValueError):
+    pass
+
+
+def _coerce(option: Option, value: Any, *, from_text: bool) -> Any:
+    """Check (and, for environment text, parse) one value; raise _BadValue when wrong."""
+    kind = option.kind
+    if from_text and isinstance(value, str):
+        value = _parse_text(kind, value)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
+    if ok and kind is list:
+        ok = all(isinstance(v, str) for v in value)
+    if ok and kind is dict:
+        ok = all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if not ok:
+        raise _BadValue(type(value).__name__)
+    if option.choices is not None and value not in option.choices:
+        raise _BadValue(repr(value))
+    if option.minimum is not None and value < option.minimum:
+        raise _BadValue(repr(value))
+    return value
+
+
+def _parse_text(kind: type, text: str) -> Any:
+    try:
+        if kind is bool:
+            lowered = text.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off", ""):
+                return False
+            return text
+        if kind is int:
+            return int(text.strip())
+        if kind is float:
+            return float(text.strip())
+    except ValueError:
+        return text
+    if kind is list:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if kind is dict:
+        pairs = (part.split("=", 1) for part in text.split(";") if "=" in part)
+        return {k.strip(): v.strip() for k, v in pairs}
+    return text
+
+
+def find_config_file(root: Path | None) -> tuple[Path, dict[str, Any]] | None:
+    """The config file that applies under ``root`` and its reviewbot table, if any."""
+    if root is None:
+        return None
+    own = root / ".reviewbot.toml"
+    if own.is_file():
+        return own, read_toml(own)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = read_toml(pyproject).get("tool", {}).get("reviewbot")
+        if isinstance(table, dict):
+            return pyproject, table
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})", hint="fix the syntax") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def _flatten(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _SECTIONS and isinstance(value, dict):
+            for sub, subvalue in value.items():
+                flat[f"{key}.{sub}"] = subvalue
+        else:
+            flat[key] = value
+    return flat
+
+
+def _unknown(key: str, origin: str) -> ConfigError:
+    allowed = [k for k, o in OPTIONS.items() if o.in_file]
+    close = difflib.get_close_matches(key, allowed, n=1)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return ConfigError(
+        f"{origin}: unknown key '{key}'",
+        hint=f"{guess}allowed keys: {', '.join(allowed)}",
+    )
+
+
+def load_settings(
+    *,
+    root: Path | None,
+    env: Mapping[str, str],
+    flags: Mapping[str, Any] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Merge defaults < file < environment < flags into one validated ``Settings``.
+
+    ``flags`` maps option keys (``"max_steps"``, ``"audit.include"``) to values; ``None``
+    values are ignored (a flag that was not given).
+    """
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {key: "default" for key in OPTIONS}
+
+    found: tuple[Path, dict[str, Any]] | None
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} does not exist", hint="check --config")
+        data = read_toml(config_file)
+        if config_file.name == "pyproject.toml":
+            data = data.get("tool", {}).get("reviewbot", {})
+        found = (config_file, data)
+    else:
+        found = find_config_file(root)
+    if found is not None:
+        path, table = found
+        origin = str(path) if path.name != "pyproject.toml" else f"{path} [tool.reviewbot]"
+        for key, value in _flatten(table, origin).items():
+            option = OPTIONS.get(key)
+            if option is None:
+                raise _unknown(key, origin)
+            if not option.in_file:
+                raise ConfigError(
+                    f"{origin}: '{key}' must not be stored in a file",
+                    hint=f"set {option.env} in the environment instead",
+                )
+            try:
+                values[key] = _coerce(option, value, from_text=False)
+            except _BadValue as bad:
+                raise ConfigError(
+                    f"{origin}: key '{key}' must be {describe(option)}, got {bad}"
+                ) from None
+            sources[key] = f"file {path.name}"
+
+    for key, option in OPTIONS.items():
+        if option.env in env:
+            try:
+                values[key] = _coerce(option, env[option.env], from_text=True)
+            except _BadValue as bad:
+                raise ConfigError(
+                    f"environment variable {option.env} must be {describe(option)}, got {bad}"
+                ) from None
+            sources[key] = f"env {option.env}"
+
+    for key, value in (flags or {}).items():
+        if value is None:
+            continue
+        option = OPTIONS[key]
+        try:
+            values[key] = _coerce(option, value, from_text=isinstance(value, str))
+        except _BadValue as bad:
+            flag = "--" + key.replace("_", "-").replace(".", "-")
+            raise ConfigError(f"{flag} must be {describe(option)}, got {bad}") from None
+        sources[key] = "flag --" + key.replace("_", "-")
+
+    provider = values.get("provider", Settings.provider)
+    if "api_key" not in values:
+        key_env = PROVIDERS[provider].key_env
+        for name in ("REVIEWBOT_API_KEY", key_env):
+            if env.get(name):
+                values["api_key"] = env[name]
+                sources["api_key"] = f"env {name}"
+                break
+    kwargs = {OPTIONS[key].name: value for key, value in values.items()}
+    return Settings(**kwargs, sources=MappingProxyType(sources))
+
+
+def mask(secret: str) -> str:
+    """A key shown without revealing it: only its length and last two characters."""
+    if not secret:
+        return ""
+    tail = secret[-2:] if len(secret) >= 12 else ""
+    return f"****{tail} ({len(secret)} chars)"
+
+
+def effective_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """(key, shown value, source) for every option, secrets masked."""
+    rows = []
+    for key, option in OPTIONS.items():
+        value = getattr(settings, option.name)
+        shown = mask(value) if option.secret else _show(value)
+        rows.append((key, shown, settings.sources.get(key, "default")))
+    return rows
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(repr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r} = {v!r}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+Format = Literal["text", "json", "markdown", "sarif", "github"]

@@ -1,0 +1,1 @@
+"""Model access: the only package that speaks HTTP to models."""

@@ -1,0 +1,61 @@
+"""Provider presets: where K2 Thinking is served and how each endpoint wants reasoning.
+
+Every field is a default the user can override (base URL, model id, key variable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ReasoningStyle = Literal["reasoning_content", "openrouter", "reasoning"]
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    base_url: str
+    model: str
+    key_env: str
+    # How reasoning arrives on a reply and must be sent back on tool-call turns.
+    reasoning_style: ReasoningStyle
+
+
+PROVIDERS: dict[str, Provider] = {
+    p.name: p
+    for p in (
+        Provider(
+            name="moonshot",
+            base_url="https://api.moonshot.ai/v1",
+            model="kimi-k2-thinking",
+            key_env="MOONSHOT_API_KEY",
+            reasoning_style="reasoning_content",
+        ),
+        Provider(
+            name="openrouter",
+            base_url="https://openrouter.ai/api/v1",
+            model="moonshotai/kimi-k2-thinking",
+            key_env="OPENROUTER_API_KEY",
+            reasoning_style="openrouter",
+        ),
+        Provider(
+            name="inference-sh",
+            base_url="https://api.inference.sh/openai",
+            model="openrouter/kimi-k2-thinking",
+            key_env="INFERENCE_API_KEY",
+            reasoning_style="reasoning",
+        ),
+        Provider(
+            name="openai-compatible",
+            base_url="",
+            model="kimi-k2-thinking",
+            key_env="REVIEWBOT_API_KEY",
+            reasoning_style="reasoning_content",
+        ),
+    )
+}
+
+# Every environment variable that may hold a model key (tests clear all of them).
+KEY_ENV_VARS: tuple[str, ...] = tuple(
+    sorted({"REVIEWBOT_API_KEY", *(p.key_env for p in PROVIDERS.values())})
+)

@@ -1,0 +1,44 @@
+"""Prompt templates render strictly, and a repository can override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewbot.errors import ConfigError
+from reviewbot.prompts import OVERRIDE_DIR, render, template_names
+
+SYSTEM_VARS = {"repository": "octo/app", "instructions": "", "guidance": []}
+
+
+def test_templates_ship_with_the_package() -> None:
+    assert {"system.md.j2", "review.md.j2", "audit.md.j2"} <= set(template_names())
+
+
+def test_missing_variable_is_an_error_not_a_blank() -> None:
+    with pytest.raises(ConfigError, match="'repository' is undefined"):
+        render("system.md.j2", {"instructions": "", "guidance": []})
+
+
+def test_guidance_and_instructions_are_included() -> None:
+    text = render(
+        "system.md.j2",
+        {**SYSTEM_VARS, "instructions": "Prefer pathlib.", "guidance": [
+            {"path": "AGENTS.md", "text": "Run make test."}]},
+    )  # fmt: skip
+    assert "octo/app" in text
+    assert "Prefer pathlib." in text
+    assert "## Repository guidance: AGENTS.md\nRun make test." in text
+
+
+def test_repository_override_is_used(tmp_path: Path) -> None:
+    folder = tmp_path / OVERRIDE_DIR
+    folder.mkdir(parents=True)
+    (folder / "system.md.j2").write_text("Custom for {{ repository }}.\n")
+    assert render("system.md.j2", SYSTEM_VARS, override_root=tmp_path) == "Custom for octo/app.\n"
+    # Templates the repository does not override still come from the package.
+    assert "## Your task" in render(
+        "audit.md.j2", {"unit": "u1", "files": [], "path_instructions": []},
+        override_root=tmp_path,
+    )  # fmt: skip
