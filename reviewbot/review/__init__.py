@@ -1,0 +1,1 @@
+"""Findings: what the model reported, anchored, fingerprinted, deduplicated and filtered."""
