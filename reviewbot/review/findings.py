@@ -108,7 +108,8 @@ def order(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-severity_rank(f.severity), f.path, f.line, f.title))
 
 
-def _similar(a: Finding, b: Finding) -> bool:
+def similar(a: Finding, b: Finding) -> bool:
+    """Same fingerprint, or the same place (within 3 lines) with much the same title."""
     if a.fingerprint and a.fingerprint == b.fingerprint:
         return True
     if a.path != b.path or a.side != b.side:
@@ -127,7 +128,7 @@ def dedupe(findings: Sequence[Finding]) -> list[Finding]:
     severe, then the first reported."""
     kept: list[Finding] = []
     for finding in sorted(findings, key=lambda f: -severity_rank(f.severity)):
-        if not any(_similar(finding, other) for other in kept):
+        if not any(similar(finding, other) for other in kept):
             kept.append(finding)
     position = {id(f): i for i, f in enumerate(findings)}
     return sorted(kept, key=lambda f: position[id(f)])
