@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 ReasoningStyle = Literal["reasoning_content", "openrouter", "reasoning"]
+# How a reasoning effort is asked for: not at all, OpenRouter's `reasoning` object, or
+# the OpenAI-style top-level `reasoning_effort`.
+ReasoningRequest = Literal["none", "openrouter", "reasoning_effort"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,10 @@ class Provider:
     key_env: str
     # How reasoning arrives on a reply and must be sent back on tool-call turns.
     reasoning_style: ReasoningStyle
+    reasoning_request: ReasoningRequest = "reasoning_effort"
+    # Send `stream_options: {"include_usage": true}` (Moonshot reports usage on the last
+    # streamed choice without being asked, so it is not sent there).
+    stream_usage_option: bool = True
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -30,6 +37,8 @@ PROVIDERS: dict[str, Provider] = {
             model="kimi-k2-thinking",
             key_env="MOONSHOT_API_KEY",
             reasoning_style="reasoning_content",
+            reasoning_request="none",
+            stream_usage_option=False,
         ),
         Provider(
             name="openrouter",
@@ -37,6 +46,7 @@ PROVIDERS: dict[str, Provider] = {
             model="moonshotai/kimi-k2-thinking",
             key_env="OPENROUTER_API_KEY",
             reasoning_style="openrouter",
+            reasoning_request="openrouter",
         ),
         Provider(
             name="inference-sh",
