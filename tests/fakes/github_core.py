@@ -118,7 +118,9 @@ class Ctx:
             links += [(1, "first"), (page - 1, "prev")]
         headers = {}
         if links:
-            headers["Link"] = ", ".join(f'<{self._page_url(n, per_page)}>; rel="{rel}"' for n, rel in links)
+            headers["Link"] = ", ".join(
+                f'<{self._page_url(n, per_page)}>; rel="{rel}"' for n, rel in links
+            )
         return Reply(200, chunk, headers)
 
     def _page_url(self, page: int, per_page: int) -> str:

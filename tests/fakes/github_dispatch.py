@@ -84,17 +84,23 @@ class Dispatcher:
             except ValueError:
                 body, body_problem = raw.decode("utf-8", "replace"), "request body is not JSON"
         render = Render(web + prefix, web, self.state)
-        reply, operation = self._answer(method, full_path, path, query, lowered, body, body_problem, render, graphql)
+        reply, operation = self._answer(
+            method, full_path, path, query, lowered, body, body_problem, render, graphql
+        )
         resource = "graphql" if graphql else "core"
         out_headers = self._headers(resource, reply)
-        payload = reply.raw if reply.raw is not None else (
-            b"" if reply.payload is None else json.dumps(reply.payload).encode()
+        payload = (
+            reply.raw
+            if reply.raw is not None
+            else (b"" if reply.payload is None else json.dumps(reply.payload).encode())
         )
         kept = {k: v for k, v in lowered.items() if k != "authorization"}
         recorded_body = None if body is NO_BODY else body
         with self.lock:
             self.requests.append(
-                RecordedRequest(method, full_path, query, recorded_body, kept, reply.status, operation)
+                RecordedRequest(
+                    method, full_path, query, recorded_body, kept, reply.status, operation
+                )
             )
         return Response(reply.status, out_headers, payload)
 
@@ -119,22 +125,40 @@ class Dispatcher:
         scheme, _, token = auth.partition(" ")
         if not auth:
             self._violate("auth", method, full_path, None, "no Authorization header")
-            return Reply(401, {"message": "Requires authentication", "documentation_url": DOCS, "status": "401"}), None
+            return Reply(
+                401,
+                {"message": "Requires authentication", "documentation_url": DOCS, "status": "401"},
+            ), None
         expected = self.settings.get("token")
-        if scheme.lower() not in ("token", "bearer") or not token or (expected and token != expected):
-            return Reply(401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}), None
+        if (
+            scheme.lower() not in ("token", "bearer")
+            or not token
+            or (expected and token != expected)
+        ):
+            return Reply(
+                401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+            ), None
         if graphql:
             return self._graphql(method, full_path, path, body, render), "graphql"
         found = route(method, path)
         if found is None:
             hint = "method not allowed here" if path_known(path) else "no such endpoint in the fake"
             self._violate("unknown-endpoint", method, full_path, None, f"{method} {path}: {hint}")
-            return Reply(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}), None
+            return Reply(
+                404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
+            ), None
         op, raw_params = found
         params = op.coerce_params(raw_params, "path")
         if body_problem is not None:
             self._violate("json", method, full_path, op.operation_id, body_problem)
-            return Reply(400, {"message": "Problems parsing JSON", "documentation_url": op.documentation_url, "status": "400"}), op.operation_id
+            return Reply(
+                400,
+                {
+                    "message": "Problems parsing JSON",
+                    "documentation_url": op.documentation_url,
+                    "status": "400",
+                },
+            ), op.operation_id
         problems = op.validate_params(params, query)
         kind = "params"
         if not problems:
@@ -145,7 +169,14 @@ class Dispatcher:
                 self._violate(kind, method, full_path, op.operation_id, problem)
             message = "Invalid request.\n\n" + "\n".join(problems)
             if fault is None or fault.process:
-                return Reply(422, {"message": message, "documentation_url": op.documentation_url, "status": "422"}), op.operation_id
+                return Reply(
+                    422,
+                    {
+                        "message": message,
+                        "documentation_url": op.documentation_url,
+                        "status": "422",
+                    },
+                ), op.operation_id
         if fault is not None and not fault.process:
             return self._fault_reply(fault), op.operation_id
         viewer = self.state.user(str(self.settings["viewer"]), str(self.settings["viewer_type"]))
@@ -164,8 +195,12 @@ class Dispatcher:
         )
         handler = HANDLERS.get(op.operation_id)
         if handler is None:
-            self._violate("unimplemented", method, full_path, op.operation_id, "the fake has no handler")
-            return Reply(501, {"message": "Not Implemented by the fake", "status": "501"}), op.operation_id
+            self._violate(
+                "unimplemented", method, full_path, op.operation_id, "the fake has no handler"
+            )
+            return Reply(
+                501, {"message": "Not Implemented by the fake", "status": "501"}
+            ), op.operation_id
         try:
             with self.state.lock:
                 reply = handler(ctx)
@@ -192,7 +227,9 @@ class Dispatcher:
             return self._fault_reply(fault)
         viewer = self.state.user(str(self.settings["viewer"]), str(self.settings["viewer_type"]))
         with self.state.lock:
-            payload, problems = github_graphql.execute(self.state, render, viewer, None if body is NO_BODY else body)
+            payload, problems = github_graphql.execute(
+                self.state, render, viewer, None if body is NO_BODY else body
+            )
         for problem in problems:
             self._violate("graphql", method, full_path, "graphql", problem)
         if fault is not None:
@@ -212,7 +249,11 @@ class Dispatcher:
     def _fault_reply(self, fault: Fault) -> Reply:
         body = fault.body
         if body is None:
-            body = {"message": "injected fault", "documentation_url": DOCS, "status": str(fault.status)}
+            body = {
+                "message": "injected fault",
+                "documentation_url": DOCS,
+                "status": str(fault.status),
+            }
         raw = body.encode() if isinstance(body, str) else None
         return Reply(fault.status, None if raw is not None else body, dict(fault.headers), raw)
 

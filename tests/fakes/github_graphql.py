@@ -20,7 +20,9 @@ import graphql
 from tests.fakes.github_render import Render, node_id
 from tests.fakes.github_state import IssueComment, Pull, ReviewComment, State, Thread, User
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "github" / "graphql" / "schema.graphql"
+SCHEMA_FILE = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "github" / "graphql" / "schema.graphql"
+)
 MAX_PAGE = 100
 
 
@@ -50,12 +52,14 @@ def connection(name: str, items: Sequence[Any], args: dict[str, Any]) -> dict[st
     first, last = args.get("first"), args.get("last")
     if first is None and last is None:
         raise graphql.GraphQLError(
-            f"You must provide a `first` or `last` value to properly paginate the `{name}` connection."
+            f"You must provide a `first` or `last` value to properly paginate the `{name}` "
+            "connection."
         )
     for key, value in (("first", first), ("last", last)):
         if value is not None and value > MAX_PAGE:
             raise graphql.GraphQLError(
-                f"Requesting {value} records on the `{name}` connection exceeds the `{key}` limit of {MAX_PAGE} records."
+                f"Requesting {value} records on the `{name}` connection exceeds the `{key}` "
+                f"limit of {MAX_PAGE} records."
             )
     indexed = list(enumerate(items))
     if args.get("after"):
@@ -196,7 +200,9 @@ class Graph:
         }
 
     def pull(self, p: Pull) -> dict[str, Any]:
-        threads = sorted((t for t in self.state.threads.values() if t.pull is p), key=lambda t: t.id)
+        threads = sorted(
+            (t for t in self.state.threads.values() if t.pull is p), key=lambda t: t.id
+        )
         return {
             "__typename": "PullRequest",
             "id": node_id("PR", p.id),
@@ -262,7 +268,10 @@ class Graph:
     def set_resolved(self, data: dict[str, Any], resolved: bool) -> dict[str, Any]:
         kind, thread = self.node(str(data["threadId"]))
         if kind != "PRRT":
-            raise NotFound(f"Could not resolve to a PullRequestReviewThread with the id of '{data['threadId']}'")
+            raise NotFound(
+                "Could not resolve to a PullRequestReviewThread with the id of "
+                f"'{data['threadId']}'"
+            )
         thread.resolved = resolved
         thread.resolved_by = self.viewer if resolved else None
         return {"clientMutationId": data.get("clientMutationId"), "thread": self.thread(thread)}
@@ -270,7 +279,9 @@ class Graph:
     def set_minimized(self, data: dict[str, Any], reason: str | None) -> dict[str, Any]:
         kind, comment = self.node(str(data["subjectId"]))
         if kind not in ("PRRC", "IC"):
-            raise NotFound(f"Could not resolve to a Minimizable with the id of '{data['subjectId']}'")
+            raise NotFound(
+                f"Could not resolve to a Minimizable with the id of '{data['subjectId']}'"
+            )
         comment.minimized_reason = reason
         rendered = self.review_comment(comment) if kind == "PRRC" else self.issue_comment(comment)
         key = "minimizedComment" if reason is not None else "unminimizedComment"
@@ -298,17 +309,23 @@ def _format(error: graphql.GraphQLError) -> dict[str, Any]:
     return data
 
 
-def execute(state: State, render: Render, viewer: User, body: Any) -> tuple[dict[str, Any], list[str]]:
+def execute(
+    state: State, render: Render, viewer: User, body: Any
+) -> tuple[dict[str, Any], list[str]]:
     """Answer one GraphQL POST body: (response payload, violations)."""
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-        return {"message": "Problems parsing JSON"}, ["GraphQL body must be an object with a `query` string"]
+        return {"message": "Problems parsing JSON"}, [
+            "GraphQL body must be an object with a `query` string"
+        ]
     try:
         document = graphql.parse(body["query"])
     except graphql.GraphQLError as exc:
         return {"errors": [_format(exc)]}, [f"GraphQL syntax: {exc.message}"]
     problems = graphql.validate(schema(), document)
     if problems:
-        return {"errors": [_format(e) for e in problems]}, [f"GraphQL: {e.message}" for e in problems]
+        return {"errors": [_format(e) for e in problems]}, [
+            f"GraphQL: {e.message}" for e in problems
+        ]
     result = graphql.execute_sync(
         schema(),
         document,

@@ -125,7 +125,9 @@ class Operation:
         if body is None:
             return None
         content = body.get("content", {})
-        media = content.get("application/json") or next(iter(content.values()), {})
+        media: Mapping[str, Any] = content.get("application/json") or next(
+            iter(content.values()), {}
+        )
         schema: Mapping[str, Any] | None = media.get("schema")
         return schema
 

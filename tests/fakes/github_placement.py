@@ -61,7 +61,9 @@ def place(revision: Revision, spec: Mapping[str, Any]) -> Placement | list[str]:
             return [LINE_UNRESOLVED]
         side = _side_of(anchor)
         line = _number(anchor, side)
-        return Placement(path, side, line, None, None, anchor.line.position, patch.diff_hunk(anchor))
+        return Placement(
+            path, side, line, None, None, anchor.line.position, patch.diff_hunk(anchor)
+        )
     side = spec.get("side") or "RIGHT"
     start_side = spec.get("start_side") or side
     if side not in SIDES or (spec.get("start_line") is not None and start_side not in SIDES):

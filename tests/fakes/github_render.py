@@ -309,9 +309,7 @@ class Render:
             },
             "author": self.user(author),
             "committer": self.user(author),
-            "parents": [
-                {"sha": s, "url": f"{self.repo_url(repo)}/commits/{s}"} for s in c.parents
-            ],
+            "parents": [{"sha": s, "url": f"{self.repo_url(repo)}/commits/{s}"} for s in c.parents],
         }
 
     # Reviews -----------------------------------------------------------------------
@@ -390,7 +388,9 @@ class Render:
         is_pull = isinstance(i, Pull)
         kind = "pull" if is_pull else "issues"
         count = sum(
-            1 for c in self.state.issue_comments.values() if c.repo is i.repo and c.number == i.number
+            1
+            for c in self.state.issue_comments.values()
+            if c.repo is i.repo and c.number == i.number
         )
         data: dict[str, Any] = {
             "id": i.id,

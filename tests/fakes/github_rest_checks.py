@@ -13,14 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 from tests.fakes.github_core import Ctx, HttpError, Reply
 from tests.fakes.github_render import node_id
 from tests.fakes.github_state import CheckRun, SarifUpload, now_iso
 
 Handler = Callable[[Ctx], Reply]
-SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "github" / "sarif" / "sarif-2.1.0.json"
+SARIF_SCHEMA = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "github" / "sarif" / "sarif-2.1.0.json"
+)
 MAX_SARIF_GZIP = 10 * 1024 * 1024
 MAX_RESULTS = 25_000
 
@@ -80,7 +82,9 @@ def _apply(run_fields: dict[str, Any], body: dict[str, Any], ctx: Ctx) -> None:
         run_fields.setdefault("completed_at", now_iso())
         run_fields["status"] = "completed"
     if run_fields.get("status") == "completed" and run_fields.get("conclusion") is None:
-        raise ctx.validation_failed("CheckRun", "conclusion", "Conclusion can't be blank", code="missing_field")
+        raise ctx.validation_failed(
+            "CheckRun", "conclusion", "Conclusion can't be blank", code="missing_field"
+        )
     run_fields.setdefault("started_at", now_iso())
 
 
@@ -124,7 +128,8 @@ def _sarif_problems(sarif: Any) -> list[str]:
         category = str((run.get("automationDetails") or {}).get("id", ""))
         if (tool, category) in seen:
             problems.append(
-                f"two runs share tool {tool!r} and category {category!r}: GitHub refuses such uploads"
+                f"two runs share tool {tool!r} and category {category!r}: "
+                "GitHub refuses such uploads"
             )
         seen.add((tool, category))
         total += len(run.get("results") or [])
@@ -139,13 +144,19 @@ def upload_sarif(ctx: Ctx) -> Reply:
     try:
         packed = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise HttpError(400, ctx.error("Invalid SARIF: not base64", status=400), f"sarif: {exc}") from exc
+        raise HttpError(
+            400, ctx.error("Invalid SARIF: not base64", status=400), f"sarif: {exc}"
+        ) from exc
     if len(packed) > MAX_SARIF_GZIP:
-        raise HttpError(413, ctx.error("Payload Too Large", status=413), "sarif: over 10 MB gzipped")
+        raise HttpError(
+            413, ctx.error("Payload Too Large", status=413), "sarif: over 10 MB gzipped"
+        )
     try:
         sarif = json.loads(gzip.decompress(packed))
     except (OSError, EOFError, zlib.error, ValueError) as exc:
-        raise HttpError(400, ctx.error("Invalid SARIF: not gzip-compressed JSON", status=400), f"sarif: {exc}") from exc
+        raise HttpError(
+            400, ctx.error("Invalid SARIF: not gzip-compressed JSON", status=400), f"sarif: {exc}"
+        ) from exc
     upload = SarifUpload(
         str(uuid.uuid4()),
         repo,
@@ -168,7 +179,9 @@ def get_sarif(ctx: Ctx) -> Reply:
         raise ctx.not_found()
     analyses = f"{ctx.render.repo_url(repo)}/code-scanning/analyses?sarif_id={upload.id}"
     if upload.errors:
-        return Reply(200, {"processing_status": "failed", "analyses_url": None, "errors": upload.errors})
+        return Reply(
+            200, {"processing_status": "failed", "analyses_url": None, "errors": upload.errors}
+        )
     return Reply(200, {"processing_status": "complete", "analyses_url": analyses, "errors": None})
 
 

@@ -47,7 +47,11 @@ def create_issue(ctx: Ctx) -> Reply:
         assignees=[ctx.state.user(str(a)) for a in dict.fromkeys(assignees)],
     )
     ctx.state.issues[(repo.full_name.lower(), issue.number)] = issue
-    return Reply(201, ctx.render.issue(issue), {"Location": f"{ctx.api}/repos/{repo.full_name}/issues/{issue.number}"})
+    return Reply(
+        201,
+        ctx.render.issue(issue),
+        {"Location": f"{ctx.api}/repos/{repo.full_name}/issues/{issue.number}"},
+    )
 
 
 def get_issue(ctx: Ctx) -> Reply:
@@ -69,7 +73,9 @@ def update_issue(ctx: Ctx) -> Reply:
         if isinstance(target, Issue):
             closed = target.state == "closed"
             target.closed_at = now_iso() if closed else None
-            target.state_reason = body.get("state_reason") or ("completed" if closed else "reopened")
+            target.state_reason = body.get("state_reason") or (
+                "completed" if closed else "reopened"
+            )
     if isinstance(target, Issue) and "assignees" in body:
         target.assignees = [ctx.state.user(str(a)) for a in body["assignees"] or []]
     target.updated_at = now_iso()
@@ -93,12 +99,18 @@ def list_issues(ctx: Ctx) -> Reply:
             items = [i for i in items if not getattr(i, "assignees", [])]
         else:
             login = q["assignee"].lower()
-            items = [i for i in items if any(u.login.lower() == login for u in getattr(i, "assignees", []))]
+            items = [
+                i
+                for i in items
+                if any(u.login.lower() == login for u in getattr(i, "assignees", []))
+            ]
     if q.get("since"):
         items = [i for i in items if i.updated_at >= q["since"]]
     sort = q.get("sort", "created")
     key = {"created": "created_at", "updated": "updated_at"}.get(sort, "created_at")
-    items.sort(key=lambda i: (getattr(i, key), i.number), reverse=q.get("direction", "desc") == "desc")
+    items.sort(
+        key=lambda i: (getattr(i, key), i.number), reverse=q.get("direction", "desc") == "desc"
+    )
     return ctx.page([ctx.render.issue(i) for i in items])
 
 
@@ -115,7 +127,10 @@ def create_comment(ctx: Ctx) -> Reply:
     text = str(ctx.body["body"])
     if len(text) > 65_536:
         raise ctx.validation_failed(
-            "IssueComment", "data", "Body is too long (maximum is 65536 characters)", code="unprocessable"
+            "IssueComment",
+            "data",
+            "Body is too long (maximum is 65536 characters)",
+            code="unprocessable",
         )
     comment = IssueComment(ctx.state.new_id(), target.repo, target.number, ctx.viewer, text)
     ctx.state.issue_comments[comment.id] = comment
@@ -125,7 +140,9 @@ def create_comment(ctx: Ctx) -> Reply:
 def list_comments(ctx: Ctx) -> Reply:
     target = _issue_or_pull(ctx)
     comments = [
-        c for c in ctx.state.issue_comments.values() if c.repo is target.repo and c.number == target.number
+        c
+        for c in ctx.state.issue_comments.values()
+        if c.repo is target.repo and c.number == target.number
     ]
     if ctx.query.get("since"):
         comments = [c for c in comments if c.updated_at >= ctx.query["since"]]
@@ -141,7 +158,10 @@ def update_comment(ctx: Ctx) -> Reply:
     text = str(ctx.body["body"])
     if len(text) > 65_536:
         raise ctx.validation_failed(
-            "IssueComment", "data", "Body is too long (maximum is 65536 characters)", code="unprocessable"
+            "IssueComment",
+            "data",
+            "Body is too long (maximum is 65536 characters)",
+            code="unprocessable",
         )
     comment.body = text
     comment.updated_at = now_iso()

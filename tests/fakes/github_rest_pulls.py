@@ -189,11 +189,17 @@ def create_review_comment(ctx: Ctx) -> Reply:
         root = ctx.state.review_comments.get(int(body["in_reply_to"]))
         if root is None or root.pull is not pull:
             raise ctx.not_found()
-        return Reply(201, ctx.render.review_comment(rules.reply(ctx.state, root, ctx.viewer, body["body"])))
+        return Reply(
+            201, ctx.render.review_comment(rules.reply(ctx.state, root, ctx.viewer, body["body"]))
+        )
     try:
         comment = rules.add_comment(ctx.state, pull, ctx.viewer, body)
     except rules.Refusal as refusal:
-        fieldname = refusal.field_name if refusal.field_name != "base" else "pull_request_review_thread.line"
+        fieldname = (
+            refusal.field_name
+            if refusal.field_name != "base"
+            else "pull_request_review_thread.line"
+        )
         error = ctx.validation_failed("PullRequestReviewComment", fieldname, refusal.messages[0])
         raise HttpError(error.status, error.payload, str(refusal)) from refusal
     return Reply(201, ctx.render.review_comment(comment))

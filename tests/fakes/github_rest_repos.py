@@ -12,7 +12,13 @@ from tests.fakes.github_state import PERMISSIONS, Commit, Comparison, Repo, fake
 
 Handler = Callable[[Ctx], Reply]
 
-_LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read"}
+_LEGACY = {
+    "admin": "admin",
+    "maintain": "write",
+    "write": "write",
+    "triage": "read",
+    "read": "read",
+}
 
 
 def get_repo(ctx: Ctx) -> Reply:
@@ -28,7 +34,9 @@ def _tree(repo: Repo, ref: str) -> dict[str, bytes] | None:
     return None
 
 
-def _entry(ctx: Ctx, repo: Repo, ref: str, path: str, kind: str, size: int, sha: str) -> dict[str, Any]:
+def _entry(
+    ctx: Ctx, repo: Repo, ref: str, path: str, kind: str, size: int, sha: str
+) -> dict[str, Any]:
     url = f"{ctx.render.repo_url(repo)}/contents/{path}?ref={ref}"
     html = f"{ctx.render.web}/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/{ref}/{path}"
     git = f"{ctx.render.repo_url(repo)}/git/{'blobs' if kind == 'file' else 'trees'}/{sha}"

@@ -20,7 +20,11 @@ from tests.fakes.github_state import (
     now_iso,
 )
 
-EVENT_STATES = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}
+EVENT_STATES = {
+    "APPROVE": "APPROVED",
+    "REQUEST_CHANGES": "CHANGES_REQUESTED",
+    "COMMENT": "COMMENTED",
+}
 ACTIONS_BOT = "github-actions[bot]"
 
 
@@ -159,7 +163,11 @@ def submit_review(
     if review.state != "PENDING":
         raise Refusal(["Can not submit a non-pending review"])
     check_event(review.pull, review.user, event, actions_can_approve)
-    if event in ("REQUEST_CHANGES", "COMMENT") and not (body or review.body) and not review.comment_ids:
+    if (
+        event in ("REQUEST_CHANGES", "COMMENT")
+        and not (body or review.body)
+        and not review.comment_ids
+    ):
         raise Refusal([f"Body can't be blank when the event is {event}"])
     if body:
         review.body = body
@@ -168,9 +176,7 @@ def submit_review(
     _open_threads(state, review)
 
 
-def add_comment(
-    state: State, pull: Pull, user: User, spec: Mapping[str, Any]
-) -> ReviewComment:
+def add_comment(state: State, pull: Pull, user: User, spec: Mapping[str, Any]) -> ReviewComment:
     """`POST /pulls/{n}/comments` without `in_reply_to`: a one-comment COMMENTED review."""
     revision = revision_for(pull, str(spec["commit_id"]))
     [placement] = place_all(revision, [spec])

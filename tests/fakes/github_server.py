@@ -33,8 +33,8 @@ from tests.fakes.github_hunks import parse_patch
 from tests.fakes.github_render import Render
 from tests.fakes.github_state import (
     PERMISSIONS,
-    Comparison,
     Commit,
+    Comparison,
     Issue,
     IssueComment,
     Pull,
@@ -79,11 +79,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         dispatcher = self.server.dispatcher
         try:
-            response = dispatcher.handle(self.command, self.path, dict(self.headers.items()), self._body())
+            response = dispatcher.handle(
+                self.command, self.path, dict(self.headers.items()), self._body()
+            )
             status, headers, body = response.status, response.headers, response.body
         except Exception:  # a bug in the fake: say so loudly, never hang the client
             dispatcher.fake_errors.append(traceback.format_exc())
-            status, headers, body = 500, {"content-type": "application/json"}, b'{"message":"fake crashed"}'
+            status, headers, body = (
+                500,
+                {"content-type": "application/json"},
+                b'{"message":"fake crashed"}',
+            )
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -178,7 +184,13 @@ class GitHubServer:
 
     # Seeding -------------------------------------------------------------------------
     def add_repo(
-        self, owner: str, name: str, *, default_branch: str = "main", private: bool = False, fork: bool = False
+        self,
+        owner: str,
+        name: str,
+        *,
+        default_branch: str = "main",
+        private: bool = False,
+        fork: bool = False,
     ) -> None:
         with self.state.lock:
             user = self.state.user(owner)
@@ -224,9 +236,13 @@ class GitHubServer:
             if head_repo is not None and head_repo.lower() != base.full_name.lower():
                 fork_owner, fork_name = head_repo.split("/", 1)
                 if self.state.repo(fork_owner, fork_name) is None:
-                    self.add_repo(fork_owner, fork_name, default_branch=base.default_branch, fork=True)
+                    self.add_repo(
+                        fork_owner, fork_name, default_branch=base.default_branch, fork=True
+                    )
                 head = self._repo(fork_owner, fork_name)
-            seeded = [Commit(sha, msg) for sha, msg in commits] if commits else [Commit(head_sha, title)]
+            seeded = (
+                [Commit(sha, msg) for sha, msg in commits] if commits else [Commit(head_sha, title)]
+            )
             for previous, commit in zip([base_sha, *[c.sha for c in seeded]], seeded, strict=False):
                 commit.parents = (previous,)
             pull = Pull(
@@ -285,8 +301,10 @@ class GitHubServer:
             else:
                 self._repo(*repo.split("/", 1)).permissions[login.lower()] = permission
 
-    def set_file(self, owner: str, repo: str, path: str, content: str | bytes, *, ref: str | None = None) -> None:
-        """Content served by `GET /contents/{path}?ref=` (ref: branch, sha; default branch if None)."""
+    def set_file(
+        self, owner: str, repo: str, path: str, content: str | bytes, *, ref: str | None = None
+    ) -> None:
+        """Served by `GET /contents/{path}?ref=` (ref: branch or sha; default branch if None)."""
         with self.state.lock:
             target = self._repo(owner, repo)
             data = content.encode() if isinstance(content, str) else content
@@ -304,7 +322,9 @@ class GitHubServer:
         status: str = "ahead",
     ) -> None:
         with self.state.lock:
-            found = Comparison(base, head, as_pull_files(files), tuple(Commit(s, m) for s, m in commits), status)
+            found = Comparison(
+                base, head, as_pull_files(files), tuple(Commit(s, m) for s, m in commits), status
+            )
             self._repo(owner, repo).comparisons[(base, head)] = found
 
     def add_issue(
@@ -333,10 +353,14 @@ class GitHubServer:
             self.state.issues[(target.full_name.lower(), issue.number)] = issue
             return issue.number
 
-    def add_issue_comment(self, owner: str, repo: str, number: int, body: str, *, author: str = "octocat") -> int:
+    def add_issue_comment(
+        self, owner: str, repo: str, number: int, body: str, *, author: str = "octocat"
+    ) -> int:
         with self.state.lock:
             target = self._repo(owner, repo)
-            comment = IssueComment(self.state.new_id(), target, number, self.state.user(author), body)
+            comment = IssueComment(
+                self.state.new_id(), target, number, self.state.user(author), body
+            )
             self.state.issue_comments[comment.id] = comment
             return comment.id
 
@@ -387,17 +411,35 @@ class GitHubServer:
         `path_regex` is searched in the path without the /api/v3 prefix. With `process`
         the request still takes effect (GitHub's 502-after-commit), only the answer is replaced.
         """
-        fault = Fault(method.upper(), re.compile(path_regex), status, times, dict(headers or {}), body, process)
+        fault = Fault(
+            method.upper(),
+            re.compile(path_regex),
+            status,
+            times,
+            dict(headers or {}),
+            body,
+            process,
+        )
         with self._dispatcher.lock:
             self._dispatcher.faults.append(fault)
 
     def inject_secondary_rate_limit(
-        self, method: str, path_regex: str, *, retry_after: int | None = 1, times: int = 1, status: int = 403
+        self,
+        method: str,
+        path_regex: str,
+        *,
+        retry_after: int | None = 1,
+        times: int = 1,
+        status: int = 403,
     ) -> None:
         headers = {"x-ratelimit-remaining": "4000"}
         if retry_after is not None:
             headers["retry-after"] = str(retry_after)
-        body = {"message": SECONDARY_LIMIT, "documentation_url": SECONDARY_DOCS, "status": str(status)}
+        body = {
+            "message": SECONDARY_LIMIT,
+            "documentation_url": SECONDARY_DOCS,
+            "status": str(status),
+        }
         self.inject(method, path_regex, status, times=times, headers=headers, body=body)
 
     # Inspection ----------------------------------------------------------------------
@@ -424,10 +466,16 @@ class GitHubServer:
         """Every review (pending too) with its `comments` as the REST API shows them."""
         with self.state.lock:
             pull, render = self._pull(owner, repo, number), self._render()
-            found = sorted((r for r in self.state.reviews.values() if r.pull is pull), key=lambda r: r.id)
+            found = sorted(
+                (r for r in self.state.reviews.values() if r.pull is pull), key=lambda r: r.id
+            )
             return [
                 render.review(r)
-                | {"comments": [render.review_comment(self.state.review_comments[c]) for c in r.comment_ids]}
+                | {
+                    "comments": [
+                        render.review_comment(self.state.review_comments[c]) for c in r.comment_ids
+                    ]
+                }
                 for r in found
             ]
 
@@ -435,7 +483,10 @@ class GitHubServer:
         """Every review comment that landed (pending ones included), REST-shaped."""
         with self.state.lock:
             pull, render = self._pull(owner, repo, number), self._render()
-            found = sorted((c for c in self.state.review_comments.values() if c.pull is pull), key=lambda c: c.id)
+            found = sorted(
+                (c for c in self.state.review_comments.values() if c.pull is pull),
+                key=lambda c: c.id,
+            )
             return [render.review_comment(c) for c in found]
 
     def threads(self, owner: str, repo: str, number: int) -> list[dict[str, Any]]:
@@ -443,7 +494,9 @@ class GitHubServer:
         with self.state.lock:
             pull = self._pull(owner, repo, number)
             graph = Graph(self.state, self._render(), self.state.user("github-actions[bot]"))
-            found = sorted((t for t in self.state.threads.values() if t.pull is pull), key=lambda t: t.id)
+            found = sorted(
+                (t for t in self.state.threads.values() if t.pull is pull), key=lambda t: t.id
+            )
             out = []
             for thread in found:
                 data = {k: v for k, v in graph.thread(thread).items() if not callable(v)}
@@ -455,13 +508,19 @@ class GitHubServer:
         """Issues only (not PRs), REST-shaped, by number."""
         with self.state.lock:
             target, render = self._repo(owner, repo), self._render()
-            found = sorted((i for i in self.state.issues.values() if i.repo is target), key=lambda i: i.number)
+            found = sorted(
+                (i for i in self.state.issues.values() if i.repo is target), key=lambda i: i.number
+            )
             return [render.issue(i) | {"body": i.body} for i in found]
 
     def issue_comments(self, owner: str, repo: str, number: int) -> list[dict[str, Any]]:
         with self.state.lock:
             target, render = self._repo(owner, repo), self._render()
-            found = [c for c in self.state.issue_comments.values() if c.repo is target and c.number == number]
+            found = [
+                c
+                for c in self.state.issue_comments.values()
+                if c.repo is target and c.number == number
+            ]
             return [
                 render.issue_comment(c) | {"minimized_reason": c.minimized_reason}
                 for c in sorted(found, key=lambda c: c.id)
@@ -471,19 +530,30 @@ class GitHubServer:
         """The fields each check run was given (merged across updates), with its `id`."""
         with self.state.lock:
             target = self._repo(owner, repo)
-            return [{"id": r.id, **r.fields} for r in self.state.check_runs.values() if r.repo is target]
+            return [
+                {"id": r.id, **r.fields} for r in self.state.check_runs.values() if r.repo is target
+            ]
 
     def sarif_uploads(self, owner: str, repo: str) -> list[dict[str, Any]]:
         """Each upload: id, commit_sha, ref, decoded `sarif`, other fields, processing `errors`."""
         with self.state.lock:
             target = self._repo(owner, repo)
             return [
-                {"id": u.id, "commit_sha": u.commit_sha, "ref": u.ref, "sarif": u.sarif, "errors": list(u.errors), **u.request}
+                {
+                    "id": u.id,
+                    "commit_sha": u.commit_sha,
+                    "ref": u.ref,
+                    "sarif": u.sarif,
+                    "errors": list(u.errors),
+                    **u.request,
+                }
                 for u in self.state.sarifs.values()
                 if u.repo is target
             ]
 
-    def commentable_lines(self, owner: str, repo: str, number: int, path: str, side: str = "RIGHT") -> frozenset[int]:
+    def commentable_lines(
+        self, owner: str, repo: str, number: int, path: str, side: str = "RIGHT"
+    ) -> frozenset[int]:
         """The oracle's answer: lines of `path` a comment may use on `side` at the PR head."""
         with self.state.lock:
             found: PullFile | None = self._pull(owner, repo, number).current.file(path)
