@@ -74,7 +74,16 @@ def recover_tool_calls(text: str, *, first_index: int = 0) -> Recovered:
     plain = "".join(pieces)
     for stray in _STRAY:
         plain = plain.replace(stray, "")
-    return Recovered(plain.strip(), tuple(calls))
+    return Recovered(_drop_cut_marker(plain).strip(), tuple(calls))
+
+
+def _drop_cut_marker(text: str) -> str:
+    """``text`` without a marker cut short at its end (a truncated reply)."""
+    start = text.rfind("<|")
+    tail = text[start:] if start >= 0 else ""
+    if tail and any(m.startswith(tail) for m in (*SECTION_BEGINS, CALL_BEGIN, *_STRAY)):
+        return text[:start]
+    return text
 
 
 def _next_marker(text: str, pos: int) -> tuple[int, str]:

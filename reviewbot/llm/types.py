@@ -38,7 +38,8 @@ class ToolCall:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            where = "truncated" if exc.pos >= len(text) else f"invalid at character {exc.pos}"
+            cut = exc.pos >= len(text) or exc.msg.startswith("Unterminated string")
+            where = "truncated" if cut else f"invalid at character {exc.pos}"
             raise ToolArgumentsError(
                 f"the arguments of {self.name} are not valid JSON ({where}: {exc.msg}); "
                 "call the tool again with one complete JSON object"

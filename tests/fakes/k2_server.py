@@ -115,6 +115,7 @@ class Fault:
     after_chunks: int = 0  # stream faults: chunks sent before it strikes
     seconds: float = 0.0
     turn: Turn | None = None  # "reply": served instead of the next scripted turn
+    resume: bool = False  # "stall": go on streaming after the pause instead of hanging up
 
     @classmethod
     def status_code(
@@ -170,8 +171,11 @@ class Fault:
         return cls("drop", after_chunks=after_chunks, count=count)
 
     @classmethod
-    def stall(cls, seconds: float, *, after_chunks: int = 2, count: int = 1) -> Fault:
-        return cls("stall", seconds=seconds, after_chunks=after_chunks, count=count)
+    def stall(
+        cls, seconds: float, *, after_chunks: int = 2, count: int = 1, resume: bool = False
+    ) -> Fault:
+        """Silence for ``seconds``, then hang up (or, with ``resume``, finish the reply)."""
+        return cls("stall", seconds=seconds, after_chunks=after_chunks, count=count, resume=resume)
 
     @classmethod
     def malformed(cls, *, after_chunks: int = 2, count: int = 1) -> Fault:
@@ -376,7 +380,7 @@ class K2Server:
         httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self
@@ -451,14 +455,15 @@ class K2Server:
                 400, {"error": {"message": message, "type": "invalid_request_error"}}
             )
         reply = self._reply(body, turn)
-        completed = True
-        if body.get("stream") and self.streaming:
-            completed = h.send_stream(_chunks(reply, self.mode, body), fault, self._stop)
-        else:
-            h.send_json(200, _whole(reply, self.mode))
-        if not completed and entry is not None:  # the retry gets the same turn
+        if not (body.get("stream") and self.streaming):
+            return h.send_json(200, _whole(reply, self.mode))
+        chunks = list(_chunks(reply, self.mode, body))
+        strikes = fault is not None and fault.kind != "reply" and fault.after_chunks < len(chunks)
+        if strikes and entry is not None and not (fault and fault.resume):  # retry: same turn
             with self._lock:
                 self._script.appendleft(entry)
+        h.send_stream(chunks, fault if strikes else None, self._stop)
+        return None
 
     def _take_turn(
         self, body: dict[str, Any], fault: Fault | None
@@ -666,9 +671,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def send_stream(
-        self, chunks: Iterator[dict[str, Any]], fault: Fault | None, stop: threading.Event
-    ) -> bool:
-        """Stream ``chunks`` as SSE; False when a fault cut the reply short."""
+        self, chunks: Sequence[dict[str, Any]], fault: Fault | None, stop: threading.Event
+    ) -> None:
+        """Stream ``chunks`` as SSE; ``fault`` strikes before chunk ``fault.after_chunks``."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
@@ -682,20 +687,21 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
-                    return False
+                    return
                 if fault.kind == "stall":
                     stop.wait(fault.seconds)
-                    self.close_connection = True
-                    return False
+                    if not fault.resume:
+                        self.close_connection = True
+                        return
                 if fault.kind == "malformed":
                     self._write(b'data: {"choices": [{"index": 0, "delta": {"content": "tr\n\n')
                     self._write(b"data: [DONE]\n\n")
                     self._end()
-                    return False
+                    return
                 if fault.kind == "stream_error":
                     self._write(b"data: " + json.dumps(fault.body).encode() + b"\n\n")
                     self._end()
-                    return False
+                    return
             self._write(b"data: " + json.dumps(item, ensure_ascii=False).encode() + b"\n\n")
         self._write(b"data: [DONE]\n\n")
         self._end()
