@@ -644,6 +644,11 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30
     fake: K2Server
 
+    def setup(self) -> None:
+        super().setup()
+        # Like real servers: no Nagle delay between the header and body writes.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
