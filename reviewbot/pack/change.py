@@ -1,0 +1,153 @@
+"""The change as the packer sees it: changed paths, changed lines and their text.
+
+Built from ``reviewbot.repo``'s ``ChangeSet`` (read through the small protocols below, so
+the ranking code can be driven by any value of that shape, in tests too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class _Line(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def old(self) -> int | None: ...
+    @property
+    def new(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+
+
+class _Hunk(Protocol):
+    @property
+    def section(self) -> str: ...
+    @property
+    def lines(self) -> Sequence[_Line]: ...
+
+
+class _File(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def old_path(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def binary(self) -> bool: ...
+    @property
+    def hunks(self) -> Sequence[_Hunk]: ...
+
+
+class ChangeSetLike(Protocol):
+    @property
+    def base(self) -> str: ...
+    @property
+    def head(self) -> str: ...
+    @property
+    def files(self) -> Sequence[_File]: ...
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    path: str
+    old_path: str | None
+    status: str
+    binary: bool
+    added: frozenset[int]  # new-file numbers of added lines
+    removed: frozenset[int]  # old-file numbers of deleted lines
+    added_text: tuple[str, ...]
+    removed_text: tuple[str, ...]
+    sections: tuple[str, ...]  # hunk headers' section text (enclosing function names)
+
+    @property
+    def deleted(self) -> bool:
+        return self.status == "deleted"
+
+    @property
+    def touched_new(self) -> frozenset[int]:
+        """New-file lines the change touches: added lines, and lines next to deletions."""
+        return self.added | self._deletion_neighbours
+
+    _deletion_neighbours: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Change:
+    base: str
+    head: str
+    files: tuple[ChangedFile, ...]
+    diff_text: str  # line-numbered hunks, ready for the prompt
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.files)
+
+    def file(self, path: str) -> ChangedFile | None:
+        return next((f for f in self.files if f.path == path), None)
+
+
+def changed_file(change: _File) -> ChangedFile:
+    added: set[int] = set()
+    removed: set[int] = set()
+    near: set[int] = set()
+    added_text: list[str] = []
+    removed_text: list[str] = []
+    sections: list[str] = []
+    for hunk in change.hunks:
+        if hunk.section.strip():
+            sections.append(hunk.section.strip())
+        last_new = 0
+        for line in hunk.lines:
+            if line.kind == "+" and line.new is not None:
+                added.add(line.new)
+                added_text.append(line.text)
+            elif line.kind == "-" and line.old is not None:
+                removed.add(line.old)
+                removed_text.append(line.text)
+                near.update((last_new, last_new + 1))
+            if line.new is not None:
+                last_new = line.new
+    return ChangedFile(
+        path=change.path,
+        old_path=change.old_path,
+        status=change.status,
+        binary=change.binary,
+        added=frozenset(added),
+        removed=frozenset(removed),
+        added_text=tuple(added_text),
+        removed_text=tuple(removed_text),
+        sections=tuple(sections),
+        _deletion_neighbours=frozenset(n for n in near if n > 0),
+    )
+
+
+def render_diff(changeset: ChangeSetLike) -> str:
+    """Line-numbered hunks: ``NEW OLD +text``, a header per file (fallback renderer)."""
+    out: list[str] = []
+    for change in changeset.files:
+        label = change.path
+        if change.old_path and change.old_path != change.path:
+            label = f"{change.old_path} -> {change.path}"
+        out.append(f"### {label} ({change.status})\n")
+        if change.binary:
+            out.append("(binary file)\n")
+        for hunk in change.hunks:
+            out.append(f"@@ {hunk.section}\n".replace("@@ \n", "@@\n"))
+            for line in hunk.lines:
+                new = "" if line.new is None else str(line.new)
+                old = "" if line.old is None else str(line.old)
+                out.append(f"{new:>6} {old:>6} {line.kind}{line.text}\n")
+    return "".join(out)
+
+
+def change_from_changeset(changeset: ChangeSetLike, diff_text: str | None = None) -> Change:
+    return Change(
+        base=changeset.base,
+        head=changeset.head,
+        files=tuple(changed_file(f) for f in changeset.files),
+        diff_text=diff_text if diff_text is not None else render_diff(changeset),
+    )

@@ -1,0 +1,296 @@
+"""The packer's entry points: ``pack_change`` for a review, ``pack_all`` for an audit.
+
+Data flows one way: tracked files -> path rules -> the change's query (tree-sitter on the
+changed files) -> one streaming scan of the candidates' bytes (content rules and evidence)
+-> signals -> fused ranking -> budget filling. git is reached only through
+``reviewbot.repo`` (a ``Source``: ``RepoView`` or anything shaped like it). The tokenizer
+is built on a background thread while git streams the repository.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from reviewbot.pack import signals as sig
+from reviewbot.pack.attributes import evaluate
+from reviewbot.pack.candidates import PathRules
+from reviewbot.pack.change import Change
+from reviewbot.pack.fill import FillInput, fill
+from reviewbot.pack.imports import PathIndex
+from reviewbot.pack.model import ContextPack, Excluded
+from reviewbot.pack.query import Query, build_query
+from reviewbot.pack.rank import WEIGHTS, Ranked, fuse
+from reviewbot.pack.render import Style
+from reviewbot.pack.scan import ScanResult, scan
+from reviewbot.pack.tokens import TokenCounter
+
+SCAN_BYTES = 160_000_000  # text read for evidence; beyond it, files nearest the change win
+HISTORY_COMMITS = 2000
+
+
+class _Entry(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class _Commit(Protocol):
+    @property
+    def sha(self) -> str: ...
+    @property
+    def date_iso(self) -> str: ...
+    @property
+    def files(self) -> Sequence[str]: ...
+
+
+class Source(Protocol):
+    """What the packer reads: ``reviewbot.repo.RepoView`` has this shape."""
+
+    def tracked_files(self) -> Sequence[_Entry]: ...
+    def read_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]: ...
+    def history(self, max_commits: int = ...) -> Sequence[_Commit]: ...
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    budget: int
+    max_file_bytes: int = 1_000_000
+    exclude: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    style: Style = "markdown"
+    scan_bytes: int = SCAN_BYTES
+    history_commits: int = HISTORY_COMMITS
+
+
+@dataclass(frozen=True)
+class Candidates:
+    sizes: dict[str, int]  # packable by path rules
+    excluded: dict[str, str]
+
+
+def candidates(source: Source, options: PackOptions) -> Candidates:
+    entries = [e for e in source.tracked_files()]
+    excluded: dict[str, str] = {}
+    files = {e.path: e.size for e in entries if e.kind == "file"}
+    for e in entries:
+        if e.kind != "file":
+            excluded[e.path] = e.kind
+    attr_files = [p for p in files if posixpath.basename(p) == ".gitattributes"]
+    texts = {p: d.decode("utf-8", "replace") for p, d in source.read_many(attr_files)}
+    attributes = evaluate(texts, files)
+    rules = PathRules.build(
+        max_file_bytes=options.max_file_bytes, exclude=options.exclude, deny=options.deny
+    )
+    sizes: dict[str, int] = {}
+    for path, size in files.items():
+        reason = rules.reason(path, size, attributes.get(path))
+        if reason is None:
+            sizes[path] = size
+        else:
+            excluded[path] = reason
+    return Candidates(sizes, excluded)
+
+
+def scan_order(paths: Iterable[str], first: Iterable[str], near: Iterable[str]) -> list[str]:
+    """``first`` paths, then the rest by how much folder they share with ``near``."""
+    anchors = [p.split("/")[:-1] for p in near]
+    head = [p for p in first]
+    seen = set(head)
+
+    def closeness(path: str) -> int:
+        parts = path.split("/")[:-1]
+        best = 0
+        for a in anchors:
+            n = 0
+            for x, y in zip(parts, a, strict=False):
+                if x != y:
+                    break
+                n += 1
+            best = max(best, n)
+        return best
+
+    rest = sorted((p for p in paths if p not in seen), key=lambda p: (-closeness(p), p))
+    return head + rest
+
+
+# Text that is rarely review context and costly to scan: candidates still, ranked by path.
+UNSCANNED = (".po", ".pot", ".svg", ".csv", ".tsv", ".ipynb", ".xliff", ".resx")
+
+
+def _within(order: list[str], sizes: dict[str, int], limit: int) -> list[str]:
+    out: list[str] = []
+    total = 0
+    for path in order:
+        if path.lower().endswith(UNSCANNED):
+            continue
+        total += sizes[path]
+        if total > limit and out:
+            break
+        out.append(path)
+    return out
+
+
+class _Background:
+    """Runs ``git log`` on a thread: it waits on a pipe while the scan uses the CPU."""
+
+    def __init__(self, source: Source, commits: int) -> None:
+        self.result: list[sig.Commit] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(source, commits), daemon=True)
+        self.thread.start()
+
+    def _run(self, source: Source, commits: int) -> None:
+        try:
+            self.result = [
+                sig.Commit(c.sha, c.date_iso, tuple(c.files)) for c in source.history(commits)
+            ]
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            self.error = exc
+
+    def get(self) -> list[sig.Commit]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def rank_change(
+    source: Source,
+    change: Change,
+    options: PackOptions,
+    cands: Candidates,
+    *,
+    history: Sequence[sig.Commit] | None = None,
+) -> tuple[list[Ranked], Query, ScanResult, dict[str, sig.Signal]]:
+    """Signals and fused ranking for ``change`` (the changed files themselves excluded)."""
+    background = _Background(source, options.history_commits) if history is None else None
+    present = [p for p in change.paths if p in cands.sizes]
+    contents = dict(source.read_many(present))
+    index = PathIndex(cands.sizes)
+    query = build_query(change, contents, index)
+    others = [p for p in cands.sizes if p not in query.changed]
+    order = scan_order(others, sorted(p for p in query.forward if p in cands.sizes), present)
+    chosen = _within(order, cands.sizes, options.scan_bytes)
+    result = scan(source.read_many(chosen), query, index)
+    commits = background.get() if background is not None else list(history or ())
+    paths = [p for p in others if p not in result.excluded]
+    signals: dict[str, sig.Signal] = {
+        "references": sig.references(query, result),
+        "lexical": sig.lexical(query, result),
+        "cochange": sig.cochange(commits, change.paths),
+        "tests": sig.tests(change.paths, paths),
+        "guidance": sig.guidance(paths, change.paths),
+        "proximity": sig.proximity(change.paths, paths),
+    }
+    allowed = set(paths)
+    signals = {name: {p: e for p, e in s.items() if p in allowed} for name, s in signals.items()}
+    return fuse(signals, WEIGHTS), query, result, signals
+
+
+def pack_change(
+    source: Source,
+    change: Change,
+    options: PackOptions,
+    counter: TokenCounter,
+    *,
+    history: Sequence[sig.Commit] | None = None,
+) -> ContextPack:
+    """The context for reviewing ``change``: changed files and diff, ranked context."""
+    counter.start()
+    cands = candidates(source, options)
+    ranked, query, result, signals = rank_change(source, change, options, cands, history=history)
+    excluded = {**cands.excluded, **result.excluded}
+    sizes = {p: s for p, s in cands.sizes.items() if p not in result.excluded}
+    focus = {f.path: f.touched_new for f in change.files}
+    return fill(
+        FillInput(
+            budget=options.budget,
+            ranked=ranked,
+            sizes=sizes,
+            read=source.read_many,
+            counter=counter,
+            style=options.style,
+            changed=[f.path for f in change.files if not f.deleted and f.path in sizes],
+            focus_lines=focus,
+            focus_names=query.symbols,
+            terms=query.terms,
+            guidance=frozenset(signals["guidance"]),
+            diff_text=change.diff_text,
+            excluded=[Excluded(p, r) for p, r in sorted(excluded.items())],
+            mode="change",
+            base=change.base,
+            head=change.head,
+        )
+    )
+
+
+def importance(result: ScanResult, *, damping: float = 0.85, rounds: int = 30) -> sig.Signal:
+    """PageRank over the import graph (an import passes weight to what it imports)."""
+    nodes = sorted(result.evidence)
+    edges = {
+        p: sorted(t for t in result.evidence[p].imports if t in result.evidence and t != p)
+        for p in nodes
+    }
+    fan_in: dict[str, int] = {p: 0 for p in nodes}
+    for targets in edges.values():
+        for t in targets:
+            fan_in[t] += 1
+    n = max(len(nodes), 1)
+    rank = {p: 1.0 / n for p in nodes}
+    for _ in range(rounds):
+        sink = sum(rank[p] for p in nodes if not edges[p]) / n
+        nxt = {p: (1 - damping) / n + damping * sink for p in nodes}
+        for p in nodes:
+            if edges[p]:
+                share = damping * rank[p] / len(edges[p])
+                for t in edges[p]:
+                    nxt[t] += share
+        rank = nxt
+    return {
+        p: sig.Evidence(rank[p] * n, f"imported by {fan_in[p]} file(s) (import-graph centrality)")
+        for p in nodes
+        if fan_in[p] > 0
+    }
+
+
+def pack_all(source: Source, options: PackOptions, counter: TokenCounter) -> ContextPack:
+    """The whole repository by importance (no diff): for audits."""
+    counter.start()
+    cands = candidates(source, options)
+    index = PathIndex(cands.sizes)
+    order = sorted(cands.sizes, key=lambda p: (p.count("/"), p))  # shallow files first
+    chosen = _within(order, cands.sizes, options.scan_bytes)
+    result = scan(source.read_many(chosen), None, index, want_imports=True)
+    paths = [p for p in cands.sizes if p not in result.excluded]
+    small = {
+        p: sig.Evidence(1.0 / (1 + cands.sizes[p] / 4000), "small, self-contained file")
+        for p in paths
+    }
+    signals = {
+        "references": importance(result),
+        "guidance": sig.guidance(paths, ()),
+        "size": small,
+    }
+    ranked = fuse(signals, {"references": 2.0, "guidance": 1.0, "size": 0.3})
+    excluded = {**cands.excluded, **result.excluded}
+    sizes = {p: s for p, s in cands.sizes.items() if p not in result.excluded}
+    return fill(
+        FillInput(
+            budget=options.budget,
+            ranked=ranked,
+            sizes=sizes,
+            read=source.read_many,
+            counter=counter,
+            style=options.style,
+            guidance=frozenset(signals["guidance"]),
+            excluded=[Excluded(p, r) for p, r in sorted(excluded.items())],
+            mode="all",
+        )
+    )

@@ -1,0 +1,125 @@
+"""Each ranking signal on a small real repository, and their fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from reviewbot.pack import signals as sig
+from reviewbot.pack.packer import PackOptions, candidates, rank_change
+from reviewbot.pack.rank import fuse
+from tests.helpers.gitrepo import GitRepo
+from tests.pack.project import build, change_of
+
+
+@pytest.fixture
+def ranked(make_repo: Callable[..., GitRepo]) -> tuple[list, dict]:  # type: ignore[type-arg]
+    repo = build(make_repo)
+    view, change = change_of(repo.path)
+    options = PackOptions(budget=50_000)
+    result, _query, _scan, signals = rank_change(view, change, options, candidates(view, options))
+    return result, signals
+
+
+def top(signal: sig.Signal) -> list[str]:
+    return sig.as_ranking(signal)
+
+
+def test_references_imports_both_ways_and_symbols(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
+    _, signals = ranked
+    refs = signals["references"]
+    assert "imported by pkg/core.py" in refs["pkg/util.py"].reason
+    assert "imported by pkg/core.py" in refs["pkg/rounding.py"].reason
+    assert "imports pkg/core.py" in refs["pkg/api.py"].reason
+    assert "defines round_half_even" in refs["pkg/rounding.py"].reason
+    assert "uses compute_total" in refs["pkg/api.py"].reason
+    assert "pkg/unrelated.py" not in refs and "zzz/far/away.py" not in refs
+
+
+def test_lexical_bm25_prefers_files_sharing_rare_identifiers(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
+    _, signals = ranked
+    lex = signals["lexical"]
+    assert top(lex)[0] in ("docs/totals.md", "pkg/rounding.py")
+    assert "round_half_even" in lex["docs/totals.md"].reason
+    assert "pkg/unrelated.py" not in lex
+
+
+def test_cochange_from_history(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
+    _, signals = ranked
+    co = signals["cochange"]
+    assert top(co)[0] == "CHANGELOG.txt"
+    assert "4 commit(s)" in co["CHANGELOG.txt"].reason  # 3 + the initial one
+
+
+def test_cochange_ignores_bulk_commits_and_decays() -> None:
+    bulk = sig.Commit("b" * 40, "", (*(f"f{i}" for i in range(60)), "a.py"))
+    small = sig.Commit("c" * 40, "", ("a.py", "b.py"))
+    old = sig.Commit("d" * 40, "", ("a.py", "c.py"))
+    scores = sig.cochange([bulk, small, *([sig.Commit("e" * 40, "", ("x",))] * 300), old], ["a.py"])
+    assert "f1" not in scores
+    assert scores["b.py"].score > scores["c.py"].score > 0
+
+
+def test_tests_signal_finds_tests_of_changed_modules(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
+    _, signals = ranked
+    assert signals["tests"]["tests/test_core.py"].reason == "tests pkg/core.py"
+
+
+@pytest.mark.parametrize(
+    ("changed", "paths", "expected"),
+    [
+        ("svc/handler.go", ["svc/handler_test.go", "svc/other_test.go"], "svc/handler_test.go"),
+        ("src/button.ts", ["src/button.test.ts", "src/other.test.ts"], "src/button.test.ts"),
+        (
+            "src/main/java/a/Foo.java",
+            ["src/test/java/a/FooTest.java"],
+            "src/test/java/a/FooTest.java",
+        ),
+        (
+            "lib/parse.py",
+            ["tests/lib/test_parse.py", "tests/test_other.py"],
+            "tests/lib/test_parse.py",
+        ),
+    ],
+)
+def test_tests_naming_conventions(changed: str, paths: list[str], expected: str) -> None:
+    found = sig.tests([changed], paths)
+    assert top(found)[0] == expected
+
+
+def test_js_tests_and_specs_both_count() -> None:
+    found = sig.tests(["src/button.ts"], ["src/button.test.ts", "src/button.spec.tsx", "src/b.ts"])
+    assert set(found) == {"src/button.test.ts", "src/button.spec.tsx"}
+
+
+def test_changed_test_points_at_its_module() -> None:
+    found = sig.tests(["tests/test_parse.py"], ["lib/parse.py", "lib/other.py"])
+    assert found["lib/parse.py"].reason == "module under test of tests/test_parse.py"
+
+
+def test_guidance_files(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
+    _, signals = ranked
+    assert list(signals["guidance"]) == ["AGENTS.md"]
+    nested = sig.guidance(
+        ["AGENTS.md", "web/CLAUDE.md", ".github/copilot-instructions.md"], ["web/app/x.ts"]
+    )
+    assert set(nested) == {"AGENTS.md", "web/CLAUDE.md", ".github/copilot-instructions.md"}
+
+
+def test_fusion_ranks_related_files_above_unrelated(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
+    result, _ = ranked
+    order = [r.path for r in result]
+    assert "pkg/core.py" not in order  # the changed file is packed separately
+    for related in ("pkg/rounding.py", "pkg/util.py", "pkg/api.py", "tests/test_core.py"):
+        assert order.index(related) < order.index("pkg/unrelated.py")
+    assert "zzz/far/away.py" not in order[:6]
+    first = result[0]
+    assert first.reasons and all(":" in reason for reason in first.reasons)
+
+
+def test_fusion_is_deterministic_with_stable_ties() -> None:
+    a = {"x": sig.Evidence(1.0, "r"), "b": sig.Evidence(1.0, "r"), "a": sig.Evidence(1.0, "r")}
+    once = fuse({"s": a})
+    assert [r.path for r in once] == ["a", "b", "x"]
+    assert fuse({"s": dict(reversed(list(a.items())))}) == once
