@@ -159,8 +159,36 @@ def review(ctx: click.Context, /, **params: Any) -> int:
 def pack(ctx: click.Context, /, **params: Any) -> int:
     """Show or write the context the model would see: files ranked by relevance to the
     change, chunked and fitted to the token budget."""
-    build_settings(ctx, {"budget": params.get("budget")})
-    raise _later("pack", "the packer")
+    from reviewbot.errors import UsageError
+    from reviewbot.pack.api import pack_repository
+    from reviewbot.pack.report import as_document, as_json, as_table
+
+    settings = build_settings(ctx, {"budget": params.get("budget")})
+    if params["pack_all"] and params.get("base"):
+        raise UsageError("--base and --all cannot be used together", hint="pick one")
+    root = find_root(Path.cwd()) or Path.cwd()
+    fmt = params["output_format"]
+    result = pack_repository(
+        root,
+        settings,
+        base=params.get("base"),
+        whole=params["pack_all"],
+        style="xml" if fmt == "xml" else "markdown",
+    )
+    if fmt == "json":
+        text = as_json(result)
+    elif fmt == "table":
+        text = as_table(result)
+    else:
+        text = as_document(result, fmt)
+    if params.get("output"):
+        try:
+            Path(params["output"]).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {params['output']}: {exc.strerror}") from exc
+    else:
+        click.echo(text, nl=False)
+    return 0
 
 
 @cli.command(context_settings=CONTEXT)
