@@ -42,6 +42,8 @@ from reviewbot.llm.wire import ToolChoice, build_body, untyped_properties
 if TYPE_CHECKING:
     from reviewbot.config import Settings
 
+_DRAIN_LIMIT = 64  # events read after [DONE] before giving the connection up
+
 
 class ModelClient(Protocol):
     """What the agent needs from a model."""
@@ -257,12 +259,16 @@ class ChatClient:
 
     def _read_events(self, reply: httpx.Response, builder: TurnBuilder) -> None:
         done = False
-        for event in EventSource(reply).iter_sse():
+        events = EventSource(reply).iter_sse()
+        for event in events:
             data = event.data
             if not data:
                 continue
             if data == "[DONE]" or data.strip() == "[DONE]":
                 done = True
+                # Read to the end of the body so the connection goes back to the pool.
+                for _ in zip(range(_DRAIN_LIMIT), events, strict=False):
+                    pass
                 break
             try:
                 chunk = json.loads(data)

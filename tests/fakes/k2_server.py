@@ -359,6 +359,7 @@ class K2Server:
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     usages: list[dict[str, Any]] = field(default_factory=list)  # usage sent per served turn
+    connections: int = 0  # TCP connections accepted (keep-alive reuse shows here)
 
     def __post_init__(self) -> None:
         self._script: deque[ScriptEntry] = deque()
@@ -646,6 +647,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        with self.fake._lock:
+            self.fake.connections += 1
         # Like real servers: no Nagle delay between the header and body writes.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 

@@ -207,3 +207,23 @@ def test_untyped_schema_property_is_refused_before_sending(
     with pytest.raises(ModelRequestError, match=r"add_comment\.where.*add_comment\.where\.line"):
         make_client().complete(_conversation(), tools)
     assert k2_server.requests == []
+
+
+def test_scripted_callables_see_the_request(k2_server: K2Server, make_client) -> None:
+    def reactive(request: dict[str, Any]) -> Turn:
+        last = request["messages"][-1]
+        return Turn(reasoning="Reacting.", content=f"you said {last['content']!r}")
+
+    k2_server.script([reactive, reactive])
+    client = make_client()
+    assert client.complete([{"role": "user", "content": "one"}], TOOLS).content == "you said 'one'"
+    assert client.complete([{"role": "user", "content": "two"}], TOOLS).content == "you said 'two'"
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_turns_reuse_one_connection(k2_server: K2Server, make_client, stream: bool) -> None:
+    k2_server.default_turn = Turn(reasoning="r" * 50, content="c" * 50)
+    client = make_client(stream=stream)
+    for _ in range(5):
+        client.complete(_conversation(), TOOLS)
+    assert k2_server.connections == 1
