@@ -122,9 +122,9 @@ def parse_patch(text: str) -> Patch:
         old_start, new_start = int(match[1]), int(match[3])
         old_count = 1 if match[2] is None else int(match[2])
         new_count = 1 if match[4] is None else int(match[4])
-        header_position = position
         if hunks:
-            position += 1
+            position += 1  # a later "@@" line takes a position of its own
+        header_position = position
         i += 1
         old, new = old_start, new_start
         old_left, new_left = old_count, new_count

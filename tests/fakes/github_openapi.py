@@ -38,15 +38,25 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(f"^{out}$")
 
 
-def _nullable_enums(node: Any) -> Any:
-    """OpenAPI 3.0 `nullable` does not reach `enum`; GitHub means null is allowed there too."""
+def _as_served(node: Any) -> Any:
+    """Fix two known gaps between GitHub's description and what GitHub serves.
+
+    - OpenAPI 3.0 `nullable` does not reach `enum` (`start_side`, `state_reason`): GitHub
+      sends null there.
+    - A review comment's `position` and `line` are null once outdated, though the schema
+      says integer (github/rest-api-description#1901, #5568).
+    """
     if isinstance(node, list):
-        return [_nullable_enums(item) for item in node]
+        return [_as_served(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _nullable_enums(v) for k, v in node.items()}
+    out = {k: _as_served(v) for k, v in node.items()}
     if out.get("nullable") and isinstance(out.get("enum"), list) and None not in out["enum"]:
         out["enum"] = [*out["enum"], None]
+    if out.get("title") == "Pull Request Review Comment":
+        for name in ("position", "line"):
+            if name in out.get("properties", {}):
+                out["properties"][name] = {**out["properties"][name], "nullable": True}
     return out
 
 
@@ -158,7 +168,7 @@ def operations() -> tuple[Operation, ...]:
     ops: list[Operation] = []
     for file in sorted(OPENAPI_DIR.glob("*.deref.json")):
         data = json.loads(file.read_text(encoding="utf-8"))
-        op = _nullable_enums(data["operation"])
+        op = _as_served(data["operation"])
         ops.append(Operation(op["operationId"], data["method"], data["path"], op))
     # Literal segments win over parameters (`/pulls/comments/1` is not `/pulls/{pull_number}`).
     ops.sort(key=lambda o: o.template.count("{"))
