@@ -84,7 +84,9 @@ class RepoView:
             prefix = folder + "/" if folder else ""
             chosen = [e for e in self._listing if e.path.startswith(prefix)]
             if not chosen and folder:
-                raise RepositoryError(f"no file or folder {folder!r} in {self._tree.label}")
+                raise RepositoryError(
+                    f"no readable file or folder {folder!r} in {self._tree.label}"
+                )
         if pattern:
             match = compile_filter(pattern).search
             chosen = [e for e in chosen if match(e.path)]
