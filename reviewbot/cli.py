@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
 
 from reviewbot import __version__
 from reviewbot.config import FAIL_LEVELS, Settings, effective_rows, load_settings
@@ -22,6 +23,7 @@ from reviewbot.errors import (
     EXIT_USAGE,
     NotAvailableError,
     ReviewbotError,
+    UsageError,
 )
 from reviewbot.llm.providers import PROVIDERS
 
@@ -36,6 +38,37 @@ def find_root(start: Path) -> Path | None:
         if (folder / ".git").exists():
             return folder
     return None
+
+
+def require_root() -> Path:
+    root = find_root(Path.cwd())
+    if root is None:
+        raise UsageError(
+            f"{Path.cwd()} is not inside a git repository", hint="run reviewbot in a checkout"
+        )
+    return root
+
+
+def _relative(root: Path, path: str) -> str:
+    """A path argument as a repository-relative path (it may be given from a subfolder)."""
+    absolute = (Path.cwd() / path).resolve()
+    try:
+        return absolute.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        raise UsageError(f"{path} is outside the repository {root}") from None
+
+
+def _color_ok() -> bool:
+    return "NO_COLOR" not in os.environ
+
+
+def stdout_console() -> Console:
+    # Off a terminal nothing is wrapped: logs and pipes get whole lines.
+    return Console(no_color=not _color_ok(), highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, no_color=not _color_ok(), highlight=False)
 
 
 def build_settings(ctx: click.Context, flags: dict[str, Any]) -> Settings:
@@ -116,6 +149,8 @@ def _later(command: str, issue: str) -> NotAvailableError:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--base", metavar="REF", help="Review commits not on REF (default: upstream).")
+@click.option("--staged", is_flag=True, help="Review only staged changes (index vs HEAD).")
+@click.option("--uncommitted", is_flag=True, help="Review the working tree against HEAD.")
 @click.option(
     "--format",
     "output_format",
@@ -127,19 +162,46 @@ def _later(command: str, issue: str) -> NotAvailableError:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write output to FILE.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Exit 1 at this severity.")
 @click.option("--dry-run", is_flag=True, help="Stop before the first model call; print plan.")
+@click.option("--transcript", type=click.Path(dir_okay=False), help="Write the transcript here.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-v", "--verbose", is_flag=True, help="One line per step and tool call.")
 @model_options
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
 def review(ctx: click.Context, /, **params: Any) -> int:
     """Review the commits on HEAD that are not on the base branch.
 
     The base defaults to the upstream branch's merge-base, else origin/HEAD, else
-    main/master. Findings go to the terminal or to -o FILE; the exit code is 1 when a
-    finding is at or above --fail-on.
+    main/master. PATHS (after `--`) limit the review to those files or folders.
+    Findings go to the terminal or to -o FILE; the exit code is 1 when a finding is at
+    or above --fail-on.
     """
+    from reviewbot.local_review import LocalReview, run
+    from reviewbot.repo import Scope
+
+    if params["staged"] and params["uncommitted"]:
+        raise UsageError("--staged and --uncommitted cannot be used together", hint="pick one")
     settings = build_settings(ctx, {**model_flags(params), "fail_on": params.get("fail_on")})
     if not params["dry_run"]:
         settings.require_api_key()
-    raise _later("review", "the review agent")
+    root = require_root()
+    scope: Scope = (
+        "staged" if params["staged"] else "worktree" if params["uncommitted"] else "commits"
+    )
+    job = LocalReview(
+        root=root,
+        base=params.get("base"),
+        scope=scope,
+        paths=tuple(_relative(root, p) for p in params["paths"]),
+        fmt=params["output_format"],
+        output=Path(params["output"]) if params.get("output") else None,
+        dry_run=params["dry_run"],
+        quiet=params["quiet"],
+        verbose=params["verbose"],
+        transcript=Path(params["transcript"]) if params.get("transcript") else None,
+        live=sys.stderr.isatty(),
+    )
+    return run(settings, job, out=stdout_console(), err=stderr_console())
 
 
 @cli.command(context_settings=CONTEXT)

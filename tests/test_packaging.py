@@ -50,8 +50,7 @@ def test_installed_wheel_runs_and_finds_prompts(wheel: Path, tmp_path: Path) -> 
     probe = (
         "import reviewbot, reviewbot.prompts as p; "
         "print(reviewbot.__file__); print(p.packaged_prompts_dir()); "
-        "print(len(p.render('system.md.j2', {'repository': 'o/r', 'instructions': '', "
-        "'guidance': []})))"
+        "print(len(p.render('system.md.j2', {'repository': 'o/r', 'instructions': ''})))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], cwd=workdir, env=env, capture_output=True, text=True

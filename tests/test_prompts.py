@@ -9,7 +9,7 @@ import pytest
 from reviewbot.errors import ConfigError
 from reviewbot.prompts import OVERRIDE_DIR, render, template_names
 
-SYSTEM_VARS = {"repository": "octo/app", "instructions": "", "guidance": []}
+SYSTEM_VARS = {"repository": "octo/app", "instructions": ""}
 
 
 def test_templates_ship_with_the_package() -> None:
@@ -18,18 +18,14 @@ def test_templates_ship_with_the_package() -> None:
 
 def test_missing_variable_is_an_error_not_a_blank() -> None:
     with pytest.raises(ConfigError, match="'repository' is undefined"):
-        render("system.md.j2", {"instructions": "", "guidance": []})
+        render("system.md.j2", {"instructions": ""})
 
 
-def test_guidance_and_instructions_are_included() -> None:
-    text = render(
-        "system.md.j2",
-        {**SYSTEM_VARS, "instructions": "Prefer pathlib.", "guidance": [
-            {"path": "AGENTS.md", "text": "Run make test."}]},
-    )  # fmt: skip
+def test_instructions_are_included() -> None:
+    text = render("system.md.j2", {**SYSTEM_VARS, "instructions": "Prefer pathlib."})
     assert "octo/app" in text
-    assert "Prefer pathlib." in text
-    assert "## Repository guidance: AGENTS.md\nRun make test." in text
+    assert "## Instructions from the maintainers\nPrefer pathlib." in text
+    assert "Instructions from the maintainers" not in render("system.md.j2", SYSTEM_VARS)
 
 
 def test_repository_override_is_used(tmp_path: Path) -> None:

@@ -1,0 +1,258 @@
+"""The agent loop: ask the model, run the tools it calls, repeat until it finishes or a
+limit is reached.
+
+Control flow uses small exceptions: ``Submitted`` (the model called ``finish_review``),
+``LimitsExceeded`` (steps, cost or time ran out: the run stops cleanly with what it has).
+The message list is append-only apart from the context guard's rare hiding of old tool
+outputs, so every turn re-uses the cached prefix of the one before.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reviewbot.agent.guard import HIDDEN, ContextGuard
+from reviewbot.agent.schema import ToolArgumentError
+from reviewbot.agent.tools import Submitted, Tool
+from reviewbot.agent.transcript import Transcript
+from reviewbot.errors import ModelError
+from reviewbot.llm.client import ModelClient
+from reviewbot.llm.errors import ContextLengthError
+from reviewbot.llm.types import AssistantTurn, StreamEvent, ToolArgumentsError, ToolCall, Usage
+
+NUDGE = (
+    "You replied without calling a tool. Continue the review with the tools, or call "
+    "finish_review(summary) if you are done."
+)
+
+
+class LimitsExceeded(Exception):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_steps: int = 150
+    max_cost_usd: float = 0.0  # 0: no cap
+    max_seconds: float = 1800.0
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    step: int
+    max_steps: int
+
+
+@dataclass(frozen=True)
+class ToolStarted:
+    step: int
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class TurnDone:
+    step: int
+    usage: Usage
+    cost_usd: float
+
+
+AgentEvent = StepStarted | ToolStarted | TurnDone | StreamEvent
+
+
+@dataclass
+class Totals:
+    steps: int = 0
+    tool_calls: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    summary: str | None
+    stopped_by: str | None = None  # "max_steps", "max_cost", "max_seconds"
+    note: str = ""
+
+
+class Agent:
+    def __init__(
+        self,
+        client: ModelClient,
+        tools: Sequence[Tool],
+        *,
+        limits: Limits,
+        guard: ContextGuard,
+        price: Callable[[Usage], float],
+        transcript: Transcript | None = None,
+        on_event: Callable[[AgentEvent], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.tools = {t.name: t for t in tools}
+        self.limits = limits
+        self.guard = guard
+        self.price = price
+        self.transcript = transcript
+        self.on_event = on_event or (lambda event: None)
+        self.clock = clock
+        self.totals = Totals()
+        self.messages: list[dict[str, Any]] = []
+        self._started = clock()
+        self._last_input: int | None = None
+        self._last_count = 0
+        self._nudged = False
+        self._seen_calls: dict[str, int] = {}
+        self._sent = 0
+
+    # ----------------------------------------------------------------------------------
+    def run(self, messages: list[dict[str, Any]], *, tools: Sequence[Tool] = ()) -> Outcome:
+        """Run until the model submits or a limit stops it; ``messages`` are appended to the
+        conversation (which may already hold an earlier phase)."""
+        for tool in tools:
+            self.tools[tool.name] = tool
+        self.messages.extend(messages)
+        self._nudged = False
+        while True:
+            try:
+                self.step()
+            except Submitted as done:
+                return Outcome(summary=done.summary)
+            except LimitsExceeded as stop:
+                return Outcome(summary=None, stopped_by=stop.reason, note=stop.message)
+
+    def step(self) -> None:
+        self._check_limits()
+        step = self.totals.steps + 1
+        self.on_event(StepStarted(step, self.limits.max_steps))
+        turn = self._complete()
+        self.totals.steps = step
+        self.messages.append(turn.to_message())
+        self._account(turn)
+        if not turn.tool_calls:
+            if self._nudged:
+                raise Submitted(turn.content.strip())
+            self._nudged = True
+            self.messages.append({"role": "user", "content": NUDGE})
+            return
+        submitted: Submitted | None = None
+        for call in turn.tool_calls:
+            self.totals.tool_calls += 1
+            self.on_event(ToolStarted(step, call.name, call.arguments[:200]))
+            try:
+                output = self._dispatch(call)
+            except Submitted as done:
+                submitted = done
+                output = "review finished"
+            self.messages.append(
+                {"role": "tool", "tool_call_id": call.id, "name": call.name, "content": output}
+            )
+        self._check_cost()
+        if submitted is not None:
+            raise submitted
+
+    # ----------------------------------------------------------------------------------
+    def _schemas(self) -> list[dict[str, Any]]:
+        return [tool.schema() for tool in self.tools.values()]
+
+    def _complete(self) -> AssistantTurn:
+        projected = self.guard.project(self.messages, self._last_input, self._last_count)
+        projected = self.guard.fit(self.messages, projected)
+        self._check_cost_ahead(projected)
+        for attempt in (1, 2):
+            self._record_request()
+            try:
+                turn = self.client.complete(self.messages, self._schemas(), on_event=self.on_event)
+            except ContextLengthError as exc:
+                # Our estimate was short of the server's count: hide a block and retry once.
+                if attempt == 2 or not self._hide_for_overflow():
+                    raise ModelError(
+                        f"the conversation no longer fits the model's window ({exc})",
+                        hint="lower --budget or max_steps",
+                    ) from exc
+                continue
+            if self.transcript is not None:
+                self.transcript.response(turn)
+            return turn
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _hide_for_overflow(self) -> bool:
+        before = self.guard.hidden_outputs
+        self.guard.fit(self.messages, self.guard.limit * 10)
+        self._last_input = None
+        return self.guard.hidden_outputs > before
+
+    def _record_request(self) -> None:
+        if self.transcript is not None:
+            # Only the messages not yet written, plus any the guard rewrote: the transcript
+            # stays linear in the conversation's length.
+            self.transcript.request(self.messages[self._sent :], list(self.tools))
+            self._sent = len(self.messages)
+
+    def _account(self, turn: AssistantTurn) -> None:
+        self.totals.usage = self.totals.usage + turn.usage
+        self.totals.cost_usd += self.price(turn.usage)
+        self._last_input = turn.usage.input_tokens or None
+        self._last_count = len(self.messages)
+        self.on_event(TurnDone(self.totals.steps, self.totals.usage, self.totals.cost_usd))
+
+    def _dispatch(self, call: ToolCall) -> str:
+        tool = self.tools.get(call.name)
+        if tool is None:
+            known = ", ".join(self.tools)
+            return f"error: there is no tool named {call.name!r}; the tools are: {known}"
+        try:
+            arguments = call.parsed()
+        except ToolArgumentsError as exc:
+            return f"error: {exc}; send the arguments again as one complete JSON object"
+        key = call.name + json.dumps(arguments, sort_keys=True)
+        earlier = self._seen_calls.get(key)
+        if earlier is not None and self.messages[earlier].get("content") != HIDDEN:
+            return (
+                "You already made this exact call; its result is above and has not changed. "
+                "Use what it returned, try a different call, or finish the review."
+            )
+        try:
+            output = tool.invoke(arguments)
+        except ToolArgumentError as exc:
+            return f"error: {exc}"
+        # The tool message for this call is appended next, at this index.
+        self._seen_calls[key] = len(self.messages)
+        return output
+
+    def _check_limits(self) -> None:
+        if self.totals.steps >= self.limits.max_steps:
+            raise LimitsExceeded(
+                "max_steps", f"stopped after {self.totals.steps} steps (max_steps)"
+            )
+        elapsed = self.clock() - self._started
+        if elapsed >= self.limits.max_seconds:
+            raise LimitsExceeded("max_seconds", f"stopped after {elapsed:.0f} s (max_seconds)")
+        self._check_cost()
+
+    def _check_cost(self) -> None:
+        cap = self.limits.max_cost_usd
+        if cap and self.totals.cost_usd >= cap:
+            raise LimitsExceeded(
+                "max_cost", f"stopped at ${self.totals.cost_usd:.4f} (max cost ${cap:.2f})"
+            )
+
+    def _check_cost_ahead(self, projected: int) -> None:
+        cap = self.limits.max_cost_usd
+        if not cap:
+            return
+        cached = min(self._last_input or 0, projected)
+        next_call = self.price(Usage(input_tokens=projected, cached_tokens=cached))
+        if self.totals.cost_usd + next_call > cap:
+            raise LimitsExceeded(
+                "max_cost",
+                f"stopped at ${self.totals.cost_usd:.4f}: the next call (~${next_call:.4f}) "
+                f"would pass the max cost ${cap:.2f}",
+            )

@@ -1,0 +1,325 @@
+"""The review pipeline, one way through: changes -> pack -> prompt -> agent -> findings.
+
+``plan_review`` does everything up to the first model call (what ``--dry-run`` shows);
+``execute`` runs the agent and the verification pass and returns the result, with the
+transcript and the findings saved in the run directory before anything is published.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reviewbot.agent.guard import ContextGuard, GuardConfig
+from reviewbot.agent.loop import Agent, AgentEvent, Limits
+from reviewbot.agent.tools import FindingsBook, ReviewTools
+from reviewbot.agent.transcript import Redactor, Transcript
+from reviewbot.agent.verify import verify
+from reviewbot.config import Settings
+from reviewbot.llm.client import ModelClient
+from reviewbot.llm.pricing import Prices, cost_usd, prices_for
+from reviewbot.llm.types import Usage
+from reviewbot.pack.api import options_for
+from reviewbot.pack.change import change_from_changeset
+from reviewbot.pack.model import ContextPack
+from reviewbot.pack.packer import pack_change
+from reviewbot.pack.tokens import TokenCounter
+from reviewbot.prompts import render
+from reviewbot.repo import ChangeSet, RepoView, render_changeset
+from reviewbot.review.anchor import LineMap, anchor
+from reviewbot.review.findings import Finding, Side, apply_filters, dedupe, order
+from reviewbot.review.result import ReviewResult, RunStats
+
+# Used for the dry-run estimate: a typical review is about this many model turns.
+ESTIMATE_TURNS = 12
+ESTIMATE_OUTPUT_PER_TURN = 1_500
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    """Everything decided before the first model call."""
+
+    repository: str
+    changes: ChangeSet
+    pack: ContextPack
+    messages: tuple[dict[str, Any], ...]
+    prompt_tokens: int
+    prices: Prices
+    view: RepoView = field(repr=False, compare=False)
+
+    @property
+    def estimated_cost(self) -> float:
+        first = Usage(input_tokens=self.prompt_tokens, output_tokens=ESTIMATE_OUTPUT_PER_TURN)
+        later = Usage(
+            input_tokens=self.prompt_tokens,
+            cached_tokens=self.prompt_tokens,
+            output_tokens=ESTIMATE_OUTPUT_PER_TURN,
+        )
+        return cost_usd(first, self.prices) + (ESTIMATE_TURNS - 1) * cost_usd(later, self.prices)
+
+
+def filter_paths(changes: ChangeSet, paths: Sequence[str]) -> ChangeSet:
+    """Only the files under the given paths or matching the given globs."""
+    if not paths:
+        return changes
+
+    def wanted(path: str) -> bool:
+        for p in paths:
+            p = p.rstrip("/")
+            if path == p or path.startswith(p + "/") or fnmatch.fnmatchcase(path, p):
+                return True
+        return False
+
+    return replace(changes, files=tuple(f for f in changes.files if wanted(f.path)))
+
+
+def path_rules(settings: Settings, changes: ChangeSet) -> list[dict[str, str]]:
+    """The configured path instructions that apply to at least one changed file."""
+    rules = []
+    for glob, text in settings.path_instructions.items():
+        if any(fnmatch.fnmatchcase(f.path, glob) for f in changes.files):
+            rules.append({"glob": glob, "text": text})
+    return rules
+
+
+def build_messages(
+    settings: Settings,
+    *,
+    repository: str,
+    changes: ChangeSet,
+    pack: ContextPack,
+    title: str = "",
+    description: str = "",
+    override_root: Path | None = None,
+) -> list[dict[str, Any]]:
+    """System prompt, then the packed context (large, stable: cached from turn two on),
+    then the task with the diff (nearest to where the model starts working)."""
+    system = render(
+        "system.md.j2",
+        {"repository": repository, "instructions": settings.instructions},
+        override_root=override_root,
+    )
+    context = "".join(s.text for s in pack.sections if s.role != "diff")
+    diff = "".join(s.text for s in pack.sections if s.role == "diff")
+    task = render(
+        "review.md.j2",
+        {
+            "base": changes.base[:12],
+            "head": changes.head[:12],
+            "title": title,
+            "description": description,
+            "files": [{"path": f.path, "status": f.status} for f in changes.files],
+            "path_instructions": path_rules(settings, changes),
+            "diff": diff,
+        },
+        override_root=override_root,
+    )
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "# Repository context\n\n" + context},
+        {"role": "user", "content": task},
+    ]
+
+
+def plan_review(
+    settings: Settings,
+    *,
+    root: Path,
+    changes: ChangeSet,
+    view: RepoView,
+    repository: str,
+    counter: TokenCounter | None = None,
+    title: str = "",
+    description: str = "",
+    override_root: Path | None = None,
+) -> ReviewPlan:
+    counter = (counter or TokenCounter(settings.tokenizer)).start()
+    change = change_from_changeset(changes, render_changeset(changes))
+    pack = pack_change(view, change, options_for(settings), counter)
+    messages = build_messages(
+        settings,
+        repository=repository,
+        changes=changes,
+        pack=pack,
+        title=title,
+        description=description,
+        override_root=override_root,
+    )
+    tokens = sum(counter.count(m["content"]) + 4 for m in messages)
+    return ReviewPlan(
+        repository=repository,
+        changes=changes,
+        pack=pack,
+        messages=tuple(messages),
+        prompt_tokens=tokens,
+        prices=prices_for(settings.effective_model, settings),
+        view=view,
+    )
+
+
+def code_from_diff(changes: ChangeSet) -> Callable[[str, int, int, Side], str]:
+    """The text of diff lines, for fingerprints (both sides are in the hunks)."""
+    texts: dict[tuple[str, Side, int], str] = {}
+    for f in changes.files:
+        for hunk in f.hunks:
+            for line in hunk.lines:
+                if line.new is not None:
+                    texts[(f.path, "RIGHT", line.new)] = line.text
+                if line.old is not None:
+                    texts[(f.path, "LEFT", line.old)] = line.text
+
+    def code_at(path: str, first: int, last: int, side: Side) -> str:
+        return "\n".join(texts.get((path, side, n), "") for n in range(first, last + 1))
+
+    return code_at
+
+
+def run_dir_for(settings: Settings, root: Path, head: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    base = Path(settings.run_dir) if settings.run_dir else root / ".git" / "reviewbot" / "runs"
+    if not base.is_absolute():
+        base = root / base
+    return base / f"{stamp}-{head[:8]}"
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How to run the agent: the model client, where to save, who listens."""
+
+    client: ModelClient
+    run_dir: Path
+    secrets: tuple[str, ...] = ()
+    on_event: Callable[[AgentEvent], None] | None = None
+    transcript_path: Path | None = None
+
+
+def execute(
+    plan: ReviewPlan,
+    settings: Settings,
+    how: Execution,
+    *,
+    lines: LineMap | None = None,
+    code_at: Callable[[str, int, int, Side], str] | None = None,
+    counter: TokenCounter | None = None,
+) -> ReviewResult:
+    """Run the agent on a plan; findings are saved under ``how.run_dir`` before return."""
+    started = time.monotonic()
+    redact = Redactor(how.secrets)
+    transcript = Transcript(how.transcript_path or how.run_dir / "transcript.jsonl", redact)
+    book = FindingsBook()
+    tools = ReviewTools(
+        plan.view,
+        lines or plan.changes,
+        book,
+        code_at=code_at or code_from_diff(plan.changes),
+    )
+    count = (counter or TokenCounter(settings.tokenizer)).start().count
+    agent = Agent(
+        how.client,
+        tools.tools(),
+        limits=Limits(
+            max_steps=settings.max_steps,
+            max_cost_usd=settings.max_cost,
+            max_seconds=settings.max_seconds,
+        ),
+        guard=ContextGuard(
+            GuardConfig(
+                context_window=settings.context_window,
+                output_reserve=settings.max_tokens,
+            ),
+            count=count,
+        ),
+        price=lambda usage: cost_usd(usage, plan.prices),
+        transcript=transcript,
+        on_event=how.on_event,
+    )
+    try:
+        outcome = agent.run(list(plan.messages))
+        notes: list[str] = []
+        summary = outcome.summary or ""
+        if outcome.stopped_by:
+            notes.append(f"{outcome.note}; findings so far are kept")
+        candidates = list(book.findings)
+        if settings.verify and candidates and outcome.stopped_by is None:
+            checked = verify(agent, candidates)
+            candidates = list(checked.kept)
+            summary = checked.summary or summary
+            if checked.dropped:
+                notes.append(f"verification dropped {checked.dropped} unconfirmed finding(s)")
+            if checked.note:
+                notes.append(checked.note)
+        if agent.guard.fired:
+            notes.append(
+                f"context guard hid {agent.guard.hidden_outputs} old tool output(s) "
+                f"in {agent.guard.fired} pass(es)"
+            )
+        result = finish(
+            candidates,
+            summary,
+            settings,
+            lines or plan.changes,
+            agent,
+            started,
+            notes,
+            outcome.stopped_by,
+        )
+        save_result(how.run_dir, result, redact)
+        transcript.note("finished", findings=len(result.findings), stopped_by=outcome.stopped_by)
+        return result
+    finally:
+        transcript.close()
+
+
+def finish(
+    candidates: list[Finding],
+    summary: str,
+    settings: Settings,
+    lines: LineMap,
+    agent: Agent,
+    started: float,
+    notes: list[str],
+    stopped_by: str | None,
+) -> ReviewResult:
+    anchored = [anchor(f, lines) for f in dedupe(candidates)]
+    filtered = apply_filters(
+        anchored, min_severity=settings.min_severity, max_comments=settings.max_comments
+    )
+    if filtered.below_min_severity:
+        notes.append(f"{filtered.below_min_severity} finding(s) below {settings.min_severity}")
+    if filtered.over_max_comments:
+        notes.append(f"{filtered.over_max_comments} finding(s) over max_comments")
+    usage = agent.totals.usage
+    stats = RunStats(
+        model=settings.effective_model,
+        steps=agent.totals.steps,
+        tool_calls=agent.totals.tool_calls,
+        input_tokens=usage.input_tokens,
+        cached_tokens=usage.cached_tokens,
+        output_tokens=usage.output_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+        cost_usd=agent.totals.cost_usd,
+        seconds=time.monotonic() - started,
+    )
+    return ReviewResult(
+        summary=summary,
+        findings=tuple(order(filtered.kept)),
+        stats=stats,
+        notes=tuple(notes),
+        stopped_by=stopped_by,
+    )
+
+
+def save_result(run_dir: Path, result: ReviewResult, redact: Redactor) -> Path:
+    """Write findings.json atomically: a crash never leaves half a file."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    target = run_dir / "findings.json"
+    data = {**result.to_json(), "notes": list(result.notes), "stopped_by": result.stopped_by}
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(redact(json.dumps(data, indent=2, ensure_ascii=False)), encoding="utf-8")
+    tmp.replace(target)
+    return target

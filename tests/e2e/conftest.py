@@ -1,0 +1,111 @@
+"""Helpers for end-to-end runs: a real repository with a change, reviewbot as a process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.k2_server import K2Server
+from tests.helpers.gitrepo import GitRepo
+
+API_KEY = "sk-e2e-canary-7f3a9c1d2b"
+
+CACHE_BEFORE = """import time
+
+
+class Cache:
+    def __init__(self, ttl):
+        self.ttl = ttl
+        self.items = {}
+
+    def get(self, key):
+        value, stamp = self.items[key]
+        return value
+"""
+
+CACHE_AFTER = """import time
+
+
+class Cache:
+    def __init__(self, ttl):
+        self.ttl = ttl
+        self.items = {}
+
+    def get(self, key):
+        value, stamp = self.items[key]
+        if time.time() - stamp > self.ttl:
+            return None
+        return value
+
+    def put(self, key, value):
+        self.items[key] = (value, time.time())
+"""
+
+
+@pytest.fixture
+def feature_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    """`main` with a small package; `feature` (checked out) changes app/cache.py."""
+    repo = make_repo("project")
+    repo.write("app/__init__.py", "")
+    repo.write("app/cache.py", CACHE_BEFORE)
+    repo.write("app/util.py", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n")
+    repo.write(
+        "tests/test_cache.py", "from app.cache import Cache\n\n\ndef test_get():\n    pass\n"
+    )
+    repo.write("AGENTS.md", "Run pytest before committing.\n")
+    repo.commit("initial")
+    repo.branch("feature")
+    repo.write("app/cache.py", CACHE_AFTER)
+    repo.commit("cache: expire entries")
+    return repo
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_reviewbot(
+    repo: GitRepo, server: K2Server, *args: str, env: dict[str, str] | None = None
+) -> Run:
+    environment = {
+        **os.environ,
+        "REVIEWBOT_PROVIDER": "openai-compatible",
+        "REVIEWBOT_BASE_URL": server.base_url,
+        "REVIEWBOT_API_KEY": API_KEY,
+        "REVIEWBOT_MAX_RETRY_SECONDS": "5",
+        **(env or {}),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "reviewbot", *args],
+        cwd=repo.path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def tool_results(request: dict[str, object]) -> list[str]:
+    """The contents of the tool messages at the end of a request (the latest answers)."""
+    messages = request["messages"]
+    assert isinstance(messages, list)
+    out: list[str] = []
+    for message in reversed(messages):
+        if message["role"] != "tool":
+            break
+        out.insert(0, message["content"])
+    return out
+
+
+def repo_path(repo: GitRepo) -> Path:
+    return repo.path
