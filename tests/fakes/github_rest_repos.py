@@ -26,12 +26,16 @@ def get_repo(ctx: Ctx) -> Reply:
 
 
 def _tree(repo: Repo, ref: str) -> dict[str, bytes] | None:
-    candidates = [ref, repo.branches.get(ref)]
-    candidates += [name for name, sha in repo.branches.items() if sha == ref]
-    for candidate in candidates:
-        if candidate is not None and candidate in repo.trees:
-            return repo.trees[candidate]
-    return None
+    """Files at `ref`: a branch and the sha it points at name the same tree."""
+    sha = repo.branches.get(ref, ref)
+    names = [ref, sha, *[name for name, target in repo.branches.items() if target == sha]]
+    found = [repo.trees[name] for name in dict.fromkeys(names) if name in repo.trees]
+    if not found:
+        return None
+    merged: dict[str, bytes] = {}
+    for tree in reversed(found):
+        merged.update(tree)
+    return merged
 
 
 def _entry(
