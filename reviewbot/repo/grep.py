@@ -61,16 +61,18 @@ def git_grep(
     pattern: str,
     *,
     ref: str | None,
+    untracked: bool = True,
     path_glob: str | None,
     max_results: int,
     allowed: Callable[[str], bool],
     timeout_s: float = 30.0,
 ) -> SearchResult:
-    """Matches of ``pattern`` at ``ref`` (``None``: the work tree, untracked files too)."""
+    """Matches of ``pattern`` at ``ref`` (``None``: the work tree, untracked files too unless
+    ``untracked`` is false)."""
     if not pattern:
         raise RepositoryError("empty search pattern", hint="pass a regular expression")
     args = ["grep", "-z", "-n", "-I", "--no-color", "--full-name", _flavour(runner), "-e", pattern]
-    args += [ref] if ref else ["--untracked"]
+    args += [ref] if ref else (["--untracked"] if untracked else [])
     args += ["--", *pathspecs(path_glob)]
     proc = runner.popen(args)
     assert proc.stdout is not None and proc.stderr is not None

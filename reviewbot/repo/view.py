@@ -135,14 +135,33 @@ class RepoView:
         """Lines matching a regular expression (PCRE when git has it), denied files left out."""
         if path_glob is not None and "\0" in path_glob:
             raise self.guard.refuse(path_glob, "paths cannot contain NUL bytes")
+        fast = self._head_is_clean
         return git_grep(
             self._runner,
             pattern,
-            ref=self.ref,
+            ref=None if fast else self.ref,
+            untracked=self.ref is None,
             path_glob=path_glob,
             max_results=max_results,
             allowed=self._visible,
         )
+
+    @cached_property
+    def _head_is_clean(self) -> bool:
+        """True when the view's commit is checked out unchanged (and not sparsely).
+
+        Then ``git grep`` reads the files on disk instead of inflating every blob: the
+        same bytes (unless a smudge filter such as Git LFS rewrites them on checkout), at a
+        third of the time on the Linux tree. Checked once per view (~0.2 s there).
+        """
+        runner = self._runner
+        if self.ref is None or runner.work_tree is None:
+            return False
+        if runner.try_text(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) != self.ref:
+            return False
+        if runner.try_text(["config", "--bool", "core.sparseCheckout"]) == "true":
+            return False
+        return runner.run(["diff-index", "--quiet", "HEAD", "--"], ok=range(256))[0] == 0
 
     def log(self, path: str | None = None, max_count: int = 20) -> list[CommitInfo]:
         """Recent commits (touching ``path`` when given), newest first."""

@@ -224,3 +224,18 @@ def test_work_tree_symlink_to_an_outside_file(tree: GitRepo, tmp_path: Path) -> 
     with pytest.raises(PathRefusedError, match="outside the repository"):
         view.read("abs-link.txt")
     assert view.search("OUTSIDE").matches == ()
+
+
+def test_search_at_a_commit_never_sees_uncommitted_edits(tree: GitRepo) -> None:
+    clean = RepoView(tree.path, "HEAD")
+    assert [m.line for m in clean.search("line3").matches] == [3]  # served from the disk
+    tree.write("src/app.py", "changed on disk\n")
+    dirty = RepoView(tree.path, "HEAD")
+    assert dirty.search("changed on disk").matches == ()
+    assert [m.line for m in dirty.search("line3").matches] == [3]
+    tree.commit("change app")
+    older = RepoView(tree.path, "HEAD~1")
+    assert older.search("changed on disk").matches == ()
+    assert [m.path for m in RepoView(tree.path, "HEAD").search("changed on").matches] == [
+        "src/app.py"
+    ]
