@@ -248,8 +248,15 @@ class Agent:
         cap = self.limits.max_cost_usd
         if not cap:
             return
-        cached = min(self._last_input or 0, projected)
-        next_call = self.price(Usage(input_tokens=projected, cached_tokens=cached))
+        # Priced at the cached share and output per turn seen so far: an honest guess,
+        # not the best case, so the cap is rarely passed.
+        used = self.totals.usage
+        share = used.cached_tokens / used.input_tokens if used.input_tokens else 0.0
+        cached = int(min(self._last_input or 0, projected) * share)
+        output = used.output_tokens // self.totals.steps if self.totals.steps else 0
+        next_call = self.price(
+            Usage(input_tokens=projected, cached_tokens=cached, output_tokens=output)
+        )
         if self.totals.cost_usd + next_call > cap:
             raise LimitsExceeded(
                 "max_cost",
