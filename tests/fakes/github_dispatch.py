@@ -234,7 +234,7 @@ class Dispatcher:
             self._violate("graphql", method, full_path, "graphql", problem)
         if fault is not None:
             return self._fault_reply(fault)
-        return Reply(200, payload)
+        return Reply(200 if "data" in payload or "errors" in payload else 400, payload)
 
     def _fault(self, method: str, path: str) -> Fault | None:
         with self.lock:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.fakes.github_dispatch import HANDLERS
-from tests.fakes.github_openapi import operations
+from tests.fakes.github_openapi import operations, route
 from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded
 
 REPO = f"/repos/{OWNER}/{NAME}"
@@ -23,6 +23,16 @@ PULL = f"{REPO}/pulls/{NUMBER}"
 def test_every_official_operation_has_a_handler() -> None:
     assert {op.operation_id for op in operations()} == set(HANDLERS)
     assert len(HANDLERS) == 37
+
+
+def test_response_checking_catches_an_off_schema_answer() -> None:
+    found = route("GET", "/repos/o/r/pulls/1")
+    assert found is not None
+    op, _ = found
+    problems = op.validate_response(200, {"id": "not a number", "number": 1})
+    assert any("'id'" in p or ".id" in p for p in problems)
+    assert any("'url' is a required property" in p for p in problems)
+    assert op.validate_response(201, {}) == ["pulls/get: status 201 is not a documented response"]
 
 
 @pytest.fixture

@@ -147,3 +147,8 @@ def test_graphql_needs_auth_and_post(seeded: Seeded) -> None:
         headers={"Authorization": "bearer t"},
     )
     assert answer.json() == {"data": {"viewer": {"login": "github-actions[bot]"}}}
+    malformed = httpx.post(
+        seeded.server.graphql_url, json={"q": 1}, headers={"Authorization": "bearer t"}
+    )
+    assert malformed.status_code == 400
+    assert seeded.server.violations[-1].kind == "graphql"
