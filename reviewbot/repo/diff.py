@@ -197,7 +197,14 @@ def changeset_from_git(
     head: str | None = None,
     scope: Scope = "commits",
 ) -> ChangeSet:
-    """A ``ChangeSet`` from a local diff (see ``reviewbot.repo.gitdiff``)."""
+    """A ``ChangeSet`` from a local diff: one ``git diff`` process (see ``gitdiff``).
+
+    The old side is ``rev_range.merge_base_sha``; or, given ``base`` (and optionally
+    ``head``, default HEAD), ``merge-base(base, head)`` -- the same three-dot diff GitHub
+    shows for a pull request; or, given neither, the range ``resolve_range`` picks. The new
+    side is ``head`` for ``scope="commits"``, the index for ``"staged"``, the files on disk
+    (untracked ones too, ignored ones not) for ``"worktree"``.
+    """
     from reviewbot.repo.gitdiff import changeset_for
 
     return changeset_for(root, rev_range, base=base, head=head, scope=scope)

@@ -32,6 +32,7 @@ from reviewbot.repo.refs import (
     RevRange,
     Scope,
     head_sha,
+    merge_base_of,
     resolve_commit,
     resolve_range_with,
 )
@@ -244,9 +245,9 @@ def changeset_for(
     elif base is None:
         resolved = resolve_range_with(runner, None)
         old, new = resolved.merge_base_sha, resolved.head_sha
-    else:
-        old = _commit(runner, base)
+    else:  # like GitHub's pull-request diff and `git diff base...head`: from the merge-base
         new = _commit(runner, head) if head is not None else head_sha(runner)
+        old = merge_base_of(runner, _commit(runner, base), new, base)
     if scope == "commits":
         data = runner.out(["diff", *DIFF_FLAGS, old, new, "--"])
         return parse_git_diff(data, old, new)

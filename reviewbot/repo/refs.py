@@ -110,6 +110,19 @@ def _default_base(runner: GitRunner) -> tuple[str, str]:
     )
 
 
+def merge_base_of(runner: GitRunner, base_sha: str, head: str, label: str) -> str:
+    """The best common ancestor of ``base_sha`` and ``head``, or a clear error."""
+    merge_base = runner.try_text(["merge-base", base_sha, head])
+    if merge_base:
+        return merge_base
+    if is_shallow(runner):
+        raise RepositoryError(f"{label} and HEAD share no commit in this clone", hint=_SHALLOW_HINT)
+    raise RepositoryError(
+        f"{label} and HEAD have no common history",
+        hint="pass --base with a commit that HEAD descends from",
+    )
+
+
 def resolve_range(root: Path, base: str | None = None) -> RevRange:
     """Resolve the review range in the repository at (or above) ``root``."""
     runner = GitRunner(open_repo(root))
@@ -131,16 +144,7 @@ def resolve_range_with(runner: GitRunner, base: str | None) -> RevRange:
         label = base
     else:
         base_sha, label = _default_base(runner)
-    merge_base = runner.try_text(["merge-base", base_sha, head])
-    if not merge_base:
-        if is_shallow(runner):
-            raise RepositoryError(
-                f"{label} and HEAD share no commit in this clone", hint=_SHALLOW_HINT
-            )
-        raise RepositoryError(
-            f"{label} and HEAD have no common history",
-            hint="pass --base with a commit that HEAD descends from",
-        )
+    merge_base = merge_base_of(runner, base_sha, head, label)
     return RevRange(
         base_sha=base_sha, head_sha=head, base_ref_label=label, merge_base_sha=merge_base
     )

@@ -60,6 +60,16 @@ class RepoView:
             self._tree = WorkTree(self._runner, self._runner.work_tree)
         self.root = self._runner.work_tree or self._runner.git_dir
 
+    def close(self) -> None:
+        """Stop the git processes GitPython keeps for this view (also done when collected)."""
+        self._runner.repo.close()
+
+    def __enter__(self) -> RepoView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # Listing -----------------------------------------------------------------------
     def tracked_files(self) -> list[FileEntry]:
         """Every readable file of the tree with its size, sorted by path (denied ones left out).

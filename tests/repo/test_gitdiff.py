@@ -247,6 +247,23 @@ def test_range_from_resolve_range(repo: GitRepo) -> None:
     assert default == changes
 
 
+def test_base_and_head_diff_from_their_merge_base(repo: GitRepo) -> None:
+    """Like a pull request: work that landed on main after branching is not in the diff."""
+    repo.branch("feature")
+    repo.write("f.py", "print(1)\n")
+    feature = repo.commit("feature work")
+    repo.checkout("main")
+    repo.write("README.md", "# moved on\n")
+    repo.commit("main moves on")
+    changes = changeset_from_git(repo.path, base="main", head=feature)
+    assert [f.path for f in changes.files] == ["f.py"]
+    assert changes.head == feature
+    repo.git("checkout", "-q", "--orphan", "lonely")
+    repo.commit("unrelated root")
+    with pytest.raises(RepositoryError, match="no common history"):
+        changeset_from_git(repo.path, base="main", head="lonely")
+
+
 def git_index_bytes(repo: GitRepo) -> bytes:
     return (repo.path / ".git" / "index").read_bytes()
 

@@ -239,3 +239,10 @@ def test_search_at_a_commit_never_sees_uncommitted_edits(tree: GitRepo) -> None:
     assert [m.path for m in RepoView(tree.path, "HEAD").search("changed on").matches] == [
         "src/app.py"
     ]
+
+
+def test_view_as_a_context_manager(tree: GitRepo) -> None:
+    with RepoView(tree.path, "HEAD") as view:
+        assert view.read("src/util.py").total_lines == 2
+    with RepoView(tree.path, "HEAD") as view:  # a closed view's repository can be reopened
+        assert view.read("links/inside").path == "src/app.py"
