@@ -17,11 +17,10 @@ import click
 from rich.console import Console
 
 from reviewbot import __version__
-from reviewbot.config import FAIL_LEVELS, Settings, effective_rows, load_settings
+from reviewbot.config import FAIL_LEVELS, SEVERITIES, Settings, effective_rows, load_settings
 from reviewbot.errors import (
     EXIT_RUNTIME,
     EXIT_USAGE,
-    NotAvailableError,
     ReviewbotError,
     UsageError,
 )
@@ -140,13 +139,6 @@ def cli(debug: bool, config_file: str | None) -> None:
     """
 
 
-def _later(command: str, issue: str) -> NotAvailableError:
-    return NotAvailableError(
-        f"`reviewbot {command}` is not available in this version yet",
-        hint=f"it arrives with {issue}; `reviewbot --help` lists what works now",
-    )
-
-
 @cli.command(context_settings=CONTEXT)
 @click.option("--base", metavar="REF", help="Review commits not on REF (default: upstream).")
 @click.option("--staged", is_flag=True, help="Review only staged changes (index vs HEAD).")
@@ -255,6 +247,11 @@ def pack(ctx: click.Context, /, **params: Any) -> int:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Fail the job at this severity.")
+@click.option("--max-comments", type=int, metavar="N", help="Most inline comments to post.")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), help="Drop findings below this.")
+@click.option(
+    "--dry-run", is_flag=True, help="Review but post nothing; print what would be posted."
+)
 @model_options
 @click.pass_context
 def github(ctx: click.Context, /, **params: Any) -> int:
@@ -263,22 +260,37 @@ def github(ctx: click.Context, /, **params: Any) -> int:
     Reads GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY, GITHUB_TOKEN and
     GITHUB_API_URL; writes GITHUB_STEP_SUMMARY and GITHUB_OUTPUT.
     """
-    build_settings(ctx, {**model_flags(params), "fail_on": params.get("fail_on")}).require_api_key()
-    raise _later("github", "the GitHub Action support")
+    from reviewbot.github_action import GitHubRun, run
+
+    settings = build_settings(
+        ctx,
+        {
+            **model_flags(params),
+            "fail_on": params.get("fail_on"),
+            "max_comments": params.get("max_comments"),
+            "min_severity": params.get("min_severity"),
+        },
+    )
+    job = GitHubRun(dry_run=params["dry_run"], workdir=Path.cwd())
+    return run(settings, job, dict(os.environ), out=stdout_console(), err=stderr_console())
 
 
 @cli.group(context_settings=CONTEXT, invoke_without_command=True)
-@click.option("--shard", metavar="I/N", help="Run the I-th of N deterministic shards.")
+@click.option("--shard", metavar="I/N", help="Run the I-th of N deterministic shards (1-based).")
 @click.option("--plan", is_flag=True, help="Print the audit plan without calling the model.")
+@click.option("--since", metavar="REF", help="Audit only units touched since REF.")
+@click.option("--issue", is_flag=True, help="Upsert one tracking issue on GitHub.")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["sarif", "markdown", "json"]),
+    type=click.Choice(["sarif", "markdown", "json", "text"]),
     default="sarif",
     show_default=True,
     help="Output format.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write output to FILE.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-v", "--verbose", is_flag=True, help="One line per unit and step.")
 @model_options
 @click.pass_context
 def audit(ctx: click.Context, /, **params: Any) -> int | None:
@@ -288,26 +300,59 @@ def audit(ctx: click.Context, /, **params: Any) -> int | None:
     """
     if ctx.invoked_subcommand is not None:
         return None
+    from reviewbot.audit.command import AuditRun, run
+
     settings = build_settings(ctx, model_flags(params))
     if not params["plan"]:
         settings.require_api_key()
-    raise _later("audit", "whole-repository audits")
+    job = AuditRun(
+        root=require_root(),
+        shard=params.get("shard"),
+        plan_only=params["plan"],
+        since=params.get("since"),
+        issue=params["issue"],
+        fmt=params["output_format"],
+        output=Path(params["output"]) if params.get("output") else None,
+        quiet=params["quiet"],
+        verbose=params["verbose"],
+        live=sys.stderr.isatty(),
+    )
+    return run(settings, job, dict(os.environ), out=stdout_console(), err=stderr_console())
 
 
 @audit.command("merge", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
-def audit_merge(files: tuple[str, ...], output: str) -> int:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["sarif", "markdown", "json"]),
+    help="Output format (default: from the -o suffix, else json).",
+)
+def audit_merge(files: tuple[str, ...], output: str, output_format: str | None) -> int:
     """Combine the outputs of sharded audits into one, deduplicated by fingerprint."""
-    raise _later("audit merge", "whole-repository audits")
+    from reviewbot.audit.command import merge
+
+    return merge([Path(f) for f in files], Path(output), output_format)
 
 
 @cli.command("install-hook", context_settings=CONTEXT)
 @click.option("--force", is_flag=True, help="Replace an existing hook (kept as a backup).")
 @click.option("--uninstall", is_flag=True, help="Remove the hook and restore the previous one.")
-def install_hook(force: bool, uninstall: bool) -> int:
-    """Install a git pre-push hook that reviews the commits being pushed."""
-    raise _later("install-hook", "the local workflow")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Block the push at this severity.")
+def install_hook(force: bool, uninstall: bool, fail_on: str | None) -> int:
+    """Install a git pre-push hook that reviews the commits being pushed.
+
+    The hook blocks the push when a finding is at or above --fail-on (default: critical).
+    Bypass it once with `git push --no-verify` or REVIEWBOT_SKIP=1.
+    """
+    from reviewbot.hooks import install
+    from reviewbot.hooks import uninstall as remove
+
+    root = require_root()
+    if uninstall:
+        return remove(root, out=stdout_console())
+    return install(root, force=force, fail_on=fail_on or "critical", out=stdout_console())
 
 
 @cli.command("config", context_settings=CONTEXT)

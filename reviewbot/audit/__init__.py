@@ -1,0 +1,1 @@
+"""Whole-repository audits: planning by risk, sharding, merging, reports."""
