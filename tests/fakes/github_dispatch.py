@@ -20,7 +20,7 @@ from tests.fakes.github_rest_checks import HANDLERS as CHECKS
 from tests.fakes.github_rest_issues import HANDLERS as ISSUES
 from tests.fakes.github_rest_pulls import HANDLERS as PULLS
 from tests.fakes.github_rest_repos import HANDLERS as REPOS
-from tests.fakes.github_state import State
+from tests.fakes.github_state import State, User
 
 HANDLERS: dict[str, Callable[[Ctx], Reply]] = {**PULLS, **ISSUES, **REPOS, **CHECKS}
 GHES_PREFIX = "/api/v3"
@@ -179,7 +179,7 @@ class Dispatcher:
                 ), op.operation_id
         if fault is not None and not fault.process:
             return self._fault_reply(fault), op.operation_id
-        viewer = self.state.user(str(self.settings["viewer"]), str(self.settings["viewer_type"]))
+        viewer = self._viewer()
         ctx = Ctx(
             method,
             path,
@@ -225,7 +225,7 @@ class Dispatcher:
         fault = self._fault(method, path)
         if fault is not None and not fault.process:
             return self._fault_reply(fault)
-        viewer = self.state.user(str(self.settings["viewer"]), str(self.settings["viewer_type"]))
+        viewer = self._viewer()
         with self.state.lock:
             payload, problems = github_graphql.execute(
                 self.state, render, viewer, None if body is NO_BODY else body
@@ -235,6 +235,10 @@ class Dispatcher:
         if fault is not None:
             return self._fault_reply(fault)
         return Reply(200 if "data" in payload or "errors" in payload else 400, payload)
+
+    def _viewer(self) -> User:
+        with self.state.lock:
+            return self.state.user(str(self.settings["viewer"]), str(self.settings["viewer_type"]))
 
     def _fault(self, method: str, path: str) -> Fault | None:
         with self.lock:

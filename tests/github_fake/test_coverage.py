@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -122,3 +123,21 @@ def test_reachable_from_another_process(seeded: Seeded) -> None:
     assert review["body"] == "from a subprocess"
     assert all(r.path.startswith("/api/v3/") for r in seeded.server.requests)
     assert seeded.server.violations == []
+
+
+def test_concurrent_requests(seeded: Seeded) -> None:
+    """The server is threaded: parallel writers all land, with distinct ids."""
+    url = f"{seeded.server.url}{REPO}/issues/{NUMBER}/comments"
+
+    def post(n: int) -> int:
+        answer = session.post(url, json={"body": f"c{n}"})
+        assert answer.status_code == 201
+        return int(answer.json()["id"])
+
+    with (
+        httpx.Client(headers={"Authorization": "token t"}) as session,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        ids = list(pool.map(post, range(40)))
+    assert len(set(ids)) == 40
+    assert len(seeded.server.issue_comments(OWNER, NAME, NUMBER)) == 40

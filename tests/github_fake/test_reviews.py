@@ -6,6 +6,8 @@ from typing import Any
 
 import github
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded
 
@@ -242,3 +244,24 @@ def test_reviews_by_others_are_listed(seeded: Seeded, gh: github.Github) -> None
     )
     reviews = list(_pr(gh).get_reviews())
     assert [(r.user.login, r.state) for r in reviews] == [("bob", "CHANGES_REQUESTED")]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(line=st.integers(0, 45), side=st.sampled_from(["LEFT", "RIGHT"]))
+def test_accepted_exactly_when_the_oracle_says_commentable(
+    seeded: Seeded, gh: github.Github, line: int, side: str
+) -> None:
+    """Over the HTTP path: a single-line comment lands iff the line is on that side of a hunk."""
+    allowed = seeded.server.commentable_lines(OWNER, NAME, NUMBER, "app.py", side)
+    before = len(seeded.server.review_comments(OWNER, NAME, NUMBER))
+    comment: Any = [{"path": "app.py", "line": line, "side": side, "body": "p"}]
+    status = 200
+    try:
+        _pr(gh).create_review(body="s", event="COMMENT", comments=comment)
+    except github.GithubException as exc:
+        status = exc.status
+    assert status == (200 if line in allowed else 422)
+    landed = len(seeded.server.review_comments(OWNER, NAME, NUMBER))
+    assert landed == before + (1 if line in allowed else 0)
