@@ -187,7 +187,6 @@ def rank_change(
         "cochange": sig.cochange(commits, change.paths),
         "tests": sig.tests(change.paths, paths),
         "guidance": sig.guidance(paths, change.paths),
-        "proximity": sig.proximity(change.paths, paths),
     }
     allowed = set(paths)
     signals = {name: {p: e for p, e in s.items() if p in allowed} for name, s in signals.items()}

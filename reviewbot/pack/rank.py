@@ -2,10 +2,13 @@
 
 Weighted reciprocal-rank fusion: a file's score is ``sum(w_s / (K + rank_s))`` over the
 signals that rank it (rank from 1). Ranks, not raw scores, are fused because the signals'
-scales are unrelated (BM25 sums, commit counts, fixed priors). The weights were chosen
-with ``bench/recall.py`` (hide one file of a real commit, see where it lands): references
-and co-change carry the most information when present, BM25 covers every file, tests and
-the same-folder prior break the many ties below them. Ties are broken by path.
+scales are unrelated (BM25 sums, decayed commit counts, fixed priors). ``K`` and the
+weights were chosen with ``bench/recall.py`` (hide one file of a real commit, see where it
+lands) on requests, flask, click and httpx, and checked on commits drawn with another
+seed: a small ``K`` (5, against the textbook 60) lets a signal's confident top few decide;
+BM25 and co-change carry most of the information, references (imports both ways, symbols
+defined or used) and tests add what neither sees. A same-folder prior was tried and
+dropped: it lowered MRR on every repository. Ties are broken by path.
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from dataclasses import dataclass
 
 from reviewbot.pack.signals import Signal, as_ranking
 
-K = 60.0
+K = 5.0
 WEIGHTS: Mapping[str, float] = {
-    "references": 1.5,
-    "cochange": 1.2,
-    "lexical": 1.0,
-    "tests": 1.0,
-    "guidance": 0.5,
-    "proximity": 0.4,
+    "lexical": 1.5,
+    "cochange": 1.5,
+    "references": 0.75,
+    "tests": 0.75,
+    "guidance": 0.1,
 }
 
 

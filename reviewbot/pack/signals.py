@@ -6,8 +6,7 @@
 * ``cochange``: files committed together with the changed files, recent commits first,
   bulk commits ignored;
 * ``tests``: tests of the changed modules (and the module under a changed test);
-* ``guidance``: AGENTS.md, CLAUDE.md, REVIEW.md, CONTRIBUTING.md and friends;
-* ``proximity``: files in the same folder as a changed file.
+* ``guidance``: AGENTS.md, CLAUDE.md, REVIEW.md, CONTRIBUTING.md and friends.
 """
 
 from __future__ import annotations
@@ -241,22 +240,6 @@ def guidance(paths: Iterable[str], changed: Iterable[str]) -> Signal:
                 if candidate in present:
                     out[candidate] = Evidence(1.0, f"guidance for the folder of {source}")
             folder = posixpath.dirname(folder)
-    return out
-
-
-def proximity(changed: Iterable[str], paths: Iterable[str]) -> Signal:
-    """Same folder as a changed file scores 1, the parent's folder 0.5, and so on."""
-    folders: dict[str, str] = {}
-    for source in changed:
-        folders.setdefault(posixpath.dirname(source), source)
-    out: Signal = {}
-    changed_set = set(changed)
-    for path in paths:
-        if path in changed_set:
-            continue
-        folder = posixpath.dirname(path)
-        if folder in folders:
-            out[path] = Evidence(1.0, f"same folder as {folders[folder]}")
     return out
 
 
