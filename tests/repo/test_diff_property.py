@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from reviewbot.repo.diff import FileChange, changeset_from_git, changeset_from_patches
@@ -218,6 +218,11 @@ def test_line_maps_match_an_independent_oracle(
             if change.status == "renamed":
                 assert old_path not in after and change.path not in before
             check_change(change, old, new)
+            event(f"status {change.status}")  # --hypothesis-show-statistics shows the mix
+            if any(line.no_newline for hunk in change.hunks for line in hunk.lines):
+                event("missing final newline in a hunk")
+            if b"\r\n" in old + new:
+                event("CRLF lines")
             seen.update({change.path, old_path})
         changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
         assert changed <= seen
