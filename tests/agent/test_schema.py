@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reviewbot.agent.schema import ToolArgumentError
@@ -71,10 +71,11 @@ json_values = st.recursive(
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
     ),
-    max_leaves=8,
+    max_leaves=4,
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["path", "line", "side", "exact", "other"]), json_values))
 def test_any_json_arguments_either_run_or_explain(arguments: dict[str, Any]) -> None:
     try:
