@@ -165,8 +165,6 @@ class ReviewTools:
         total = text.total_lines
         if total == 0:
             return f"{path}: empty file"
-        if first > total:
-            return f"{path} has {total} lines; start_line {first} is past the end"
         body = []
         used = 0
         number = text.start_line

@@ -1,0 +1,89 @@
+"""The model-facing tools over a real repository: capped outputs that say how to get the
+rest, anchors checked against the real diff with the nearest valid line offered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from reviewbot.agent.schema import ToolArgumentError
+from reviewbot.agent.tools import FindingsBook, OutputLimits, ReviewTools
+from reviewbot.pipeline import code_from_diff
+from reviewbot.repo import RepoView, changeset_from_git, resolve_range
+from tests.helpers.gitrepo import GitRepo
+
+BEFORE = "".join(f"line {i}\n" for i in range(1, 101))
+AFTER = BEFORE.replace("line 50\n", "line fifty\n").replace("line 70\n", "")
+
+
+@pytest.fixture
+def tools(make_repo: Callable[..., GitRepo]) -> tuple[ReviewTools, FindingsBook]:
+    repo = make_repo("t")
+    repo.write("src/numbers.txt", BEFORE)
+    for i in range(30):
+        repo.write(f"src/gen/file{i:02}.py", f"VALUE = {i}\n")
+    repo.commit("initial")
+    repo.branch("feature")
+    repo.write("src/numbers.txt", AFTER)
+    repo.commit("edit")
+    changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
+    view = RepoView(repo.path, changes.head)
+    book = FindingsBook()
+    limits = OutputLimits(max_lines=20, max_chars=10_000, max_matches=5, max_files=10)
+    return ReviewTools(view, changes, book, code_at=code_from_diff(changes), limits=limits), book
+
+
+def test_read_file_is_numbered_and_capped_with_a_way_on(
+    tools: tuple[ReviewTools, FindingsBook],
+) -> None:
+    t, _ = tools
+    out = t.read_file("src/numbers.txt", start_line=45)
+    lines = out.splitlines()
+    assert lines[0] == "src/numbers.txt (lines 45-64 of 99)"
+    assert lines[6] == "    50  line fifty"
+    assert lines[-1] == "[35 more lines: read_file(path='src/numbers.txt', start_line=65)]"
+    with pytest.raises(ToolArgumentError, match="start_line 500 is past the end"):
+        t.read_file("src/numbers.txt", start_line=500)
+
+
+def test_listing_and_search_are_capped(tools: tuple[ReviewTools, FindingsBook]) -> None:
+    t, _ = tools
+    listing = t.list_files(pattern="*.py")
+    assert listing.startswith("30 files\n")
+    assert "[20 more files: narrow with path or pattern]" in listing
+    found = t.search_code("VALUE")
+    assert found.count("\n") == 5  # five matches and the note
+    assert found.endswith("[more matches not shown: narrow the pattern or path_glob]")
+    assert t.search_code("nothing-like-this") == "no matches"
+
+
+def test_add_comment_checks_the_anchor_and_offers_the_nearest(
+    tools: tuple[ReviewTools, FindingsBook],
+) -> None:
+    t, book = tools
+    with pytest.raises(ToolArgumentError) as refused:
+        t.add_comment("src/numbers.txt", 10, "minor", "Far away", "not in a hunk")
+    assert "nearest commentable new-file line is 47" in str(refused.value)
+    assert "Retry with line=47" in str(refused.value)
+    with pytest.raises(ToolArgumentError, match="spans more than one hunk"):
+        t.add_comment("src/numbers.txt", 50, "minor", "Range", "two hunks", end_line=68)
+    with pytest.raises(ToolArgumentError, match="only replace RIGHT-side"):
+        t.add_comment("src/numbers.txt", 70, "nit", "Gone", "deleted", side="LEFT", suggestion="x")
+    assert book.findings == []
+
+    ok = t.add_comment("src/numbers.txt", 50, "major", "Word instead of digits", "use 50")
+    assert ok == "recorded F1 on src/numbers.txt:50"
+    again = t.add_comment("src/numbers.txt", 50, "major", "Word instead of digits!", "again")
+    assert again == "not recorded: the same finding is already recorded as F1"
+    left = t.add_comment("src/numbers.txt", 70, "minor", "Line 70 removed", "why?", side="LEFT")
+    assert left == "recorded F2 on src/numbers.txt:70"
+    assert [f.side for f in book.findings] == ["RIGHT", "LEFT"]
+    assert book.findings[0].fingerprint != book.findings[1].fingerprint
+
+
+def test_guarded_paths_come_back_as_tool_errors(tools: tuple[ReviewTools, FindingsBook]) -> None:
+    t, _ = tools
+    for path in ("../outside", "/etc/passwd", ".git/config", ".env"):
+        with pytest.raises(ToolArgumentError, match="refused"):
+            t.read_file(path)
