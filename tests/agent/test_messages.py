@@ -1,0 +1,59 @@
+"""The prompt's layout: system, packed context, then the task; overrides and path rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reviewbot.config import load_settings
+from reviewbot.pipeline import plan_review
+from reviewbot.repo import RepoView, changeset_from_git, resolve_range
+from tests.helpers.gitrepo import GitRepo
+
+
+def planned(repo: GitRepo, **flags: object) -> list[dict[str, str]]:
+    settings = load_settings(root=repo.path, env={}, flags=dict(flags))
+    changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
+    with RepoView(repo.path, changes.head) as view:
+        plan = plan_review(
+            settings, root=repo.path, changes=changes, view=view, repository="octo/app",
+            override_root=repo.path,
+        )  # fmt: skip
+    return list(plan.messages)
+
+
+def make(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    repo = make_repo("m")
+    repo.write("db/migrations/0001.py", "def up():\n    pass\n")
+    repo.write("web/view.py", "def show():\n    return 1\n")
+    repo.commit("initial")
+    repo.branch("feature")
+    repo.write("db/migrations/0001.py", "def up():\n    drop_table()\n")
+    repo.commit("migrate")
+    return repo
+
+
+def test_layout_and_path_rules(make_repo: Callable[..., GitRepo]) -> None:
+    repo = make(make_repo)
+    repo.write(
+        ".reviewbot.toml",
+        '[path_instructions]\n"db/migrations/*" = "Check reversibility."\n'
+        '"web/*" = "Check escaping."\n',
+    )
+    messages = planned(repo, instructions="Be terse.")
+    assert [m["role"] for m in messages] == ["system", "user", "user"]
+    system, context, task = (m["content"] for m in messages)
+    assert "octo/app" in system
+    assert "Be terse." in system
+    assert context.startswith("# Repository context")
+    assert "db/migrations/0001.py" in task
+    assert "Check reversibility." in task
+    assert "Check escaping." not in task  # no changed file matches web/*
+    assert "drop_table()" in task  # the numbered diff comes with the task
+
+
+def test_repository_override_of_the_task_template(make_repo: Callable[..., GitRepo]) -> None:
+    repo = make(make_repo)
+    repo.write(".reviewbot/prompts/review.md.j2", "Custom task for {{ files | length }} file(s).\n")
+    messages = planned(repo)
+    assert messages[2]["content"] == "Custom task for 1 file(s).\n"
+    assert "What to look for" in messages[0]["content"]  # not overridden: packaged
