@@ -246,3 +246,9 @@ def test_view_as_a_context_manager(tree: GitRepo) -> None:
         assert view.read("src/util.py").total_lines == 2
     with RepoView(tree.path, "HEAD") as view:  # a closed view's repository can be reopened
         assert view.read("links/inside").path == "src/app.py"
+
+
+@pytest.mark.parametrize("glob", ["../*", "/etc/*", ".git/*", "a\0b"])
+def test_search_globs_stay_inside(view: RepoView, glob: str) -> None:
+    with pytest.raises(PathRefusedError):
+        view.search("x", path_glob=glob)
