@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import github
@@ -74,11 +74,24 @@ def gh(github_server: GitHubServer) -> github.Github:
     return client(github_server.url)
 
 
+_OPEN: list[github.Github] = []
+
+
 def client(base_url: str, **kwargs: object) -> github.Github:
+    """A PyGitHub client for the fake; closed after the test (no stray sockets)."""
     options: dict[str, object] = {
         "retry": None,
         "seconds_between_requests": 0,
         "seconds_between_writes": 0,
     }
     options.update(kwargs)
-    return github.Github(base_url=base_url, auth=github.Auth.Token("t"), **options)  # type: ignore[arg-type]
+    made = github.Github(base_url=base_url, auth=github.Auth.Token("t"), **options)  # type: ignore[arg-type]
+    _OPEN.append(made)
+    return made
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
