@@ -252,3 +252,11 @@ def test_view_as_a_context_manager(tree: GitRepo) -> None:
 def test_search_globs_stay_inside(view: RepoView, glob: str) -> None:
     with pytest.raises(PathRefusedError):
         view.search("x", path_glob=glob)
+
+
+def test_read_many_can_stop_early(view: RepoView) -> None:
+    names = ["src/app.py", "src/util.py", "big.txt", "lfs.bin"] * 50  # enough for two processes
+    reader = view.read_many(names)
+    assert next(reader) == ("src/app.py", FILES["src/app.py"])
+    reader.close()  # kills the git processes and joins their feeders: must not hang
+    assert len(list(view.read_many(names))) == 200
