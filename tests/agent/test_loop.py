@@ -4,7 +4,7 @@ run cleanly with findings kept, and the model's mistakes come back to it as tool
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,18 @@ from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
 
 
+CLIENTS: list[ChatClient] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while CLIENTS:
+        CLIENTS.pop().close()
+
+
 def client_for(server: K2Server) -> ChatClient:
-    return ChatClient(
+    client = ChatClient(
         ClientConfig(
             base_url=server.base_url,
             api_key="sk-loop-test-000000",
@@ -33,6 +43,8 @@ def client_for(server: K2Server) -> ChatClient:
             max_retry_seconds=2,
         )
     )
+    CLIENTS.append(client)
+    return client
 
 
 @pytest.fixture
