@@ -22,7 +22,6 @@ from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
 
-
 CLIENTS: list[ChatClient] = []
 
 
