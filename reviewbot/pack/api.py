@@ -33,7 +33,7 @@ def pack_repository(
     counter: TokenCounter | None = None,
 ) -> ContextPack:
     """Pack the change ``merge-base(base, HEAD)..HEAD`` (or, ``whole``, the repository)."""
-    counter = (counter or TokenCounter(settings.tokenizer)).start()
+    counter = counter or TokenCounter(settings.tokenizer)  # started after the scan forks
     options = options_for(settings, style)
     if whole:
         view = RepoView(

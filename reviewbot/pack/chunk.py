@@ -9,12 +9,14 @@ units are returned as merged line ranges in file order.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from reviewbot.pack.langs import LANGUAGES, Definition
 from reviewbot.pack.model import Chunk
 from reviewbot.pack.scan import WORD_TABLE
+from reviewbot.pack.tokens import BYTES_PER_TOKEN
 
 WINDOW = 80  # lines per unit for files without a grammar
 HEAD = 40  # lines of a file's head (imports, module docstring) kept when it fits
@@ -90,14 +92,15 @@ def select(
     lines = text.splitlines(keepends=True)
     if not lines:
         return ()
-    avg_tokens_per_line = max(count(text[:20000]) / max(text[:20000].count("\n"), 1), 1.0)
+    avg_tokens_per_line = max(len(data) / BYTES_PER_TOKEN / len(lines), 1.0)
     cap_lines = max(int(cap_tokens / avg_tokens_per_line / 2), 20)
     all_units = units(path, data, len(lines), cap_lines)
     names = {n for n in focus_names}
+    focus = sorted(focus_lines)
 
     def priority(u: Unit) -> tuple[int, float, int]:
-        span = range(u.start, u.end + 1)
-        if any(n in focus_lines for n in span):
+        at = bisect.bisect_left(focus, u.start)
+        if at < len(focus) and focus[at] <= u.end:
             return (0, 0.0, u.start)
         if any(u.label.endswith(n) for n in names):
             return (1, 0.0, u.start)
@@ -115,6 +118,8 @@ def select(
     used = 0
     for u in sorted(all_units, key=priority):
         piece = "".join(lines[u.start - 1 : u.end])
+        if len(piece) / BYTES_PER_TOKEN > 2 * (cap_tokens - used) and kept:
+            continue  # clearly too big: spare the exact count
         cost = count(piece) + 12  # the "lines a-b" marker between chunks
         if used + cost > cap_tokens:
             if priority(u)[0] == 0 and not kept:  # a changed unit larger than the cap: cut it

@@ -29,8 +29,8 @@ Reader = Callable[[Sequence[str]], Iterator[tuple[str, bytes]]]
 GUIDANCE_CAP = 4000  # tokens per guidance file
 CONTEXT_SHARE = 8  # one context file takes at most budget / CONTEXT_SHARE, else chunked
 OUTLINE_SHARE = 0.03
-OUTLINE_FILES = 24
-OUTLINE_MAX_BYTES = 120_000
+OUTLINE_FILES = 16
+OUTLINE_MAX_BYTES = 60_000
 MISSES = 400  # stop looking after this many files in a row that do not fit
 
 
@@ -97,8 +97,9 @@ def fill(inp: FillInput) -> ContextPack:
         tokens = count(block)
         if tokens > remaining:
             block, tokens = _cut(inp.diff_text, remaining, count, style)
-        tail.append(_Taken("", "diff", block, tokens))
-        remaining -= tokens
+        if block:
+            tail.append(_Taken("", "diff", block, tokens))
+            remaining -= tokens
 
     # 2. the changed files: whole, or their changed parts when large
     changed = [p for p in inp.changed if p in inp.sizes]
@@ -153,7 +154,7 @@ def fill(inp: FillInput) -> ContextPack:
 
     # 5. outlines of relevant files that did not fit
     outlines: list[_Taken] = []
-    for r in inp.ranked[: OUTLINE_FILES * 3]:
+    for r in inp.ranked[: OUTLINE_FILES * 4]:
         if len(outlines) >= OUTLINE_FILES or remaining < 64:
             break
         if r.path in taken or inp.sizes.get(r.path, OUTLINE_MAX_BYTES) >= OUTLINE_MAX_BYTES:
@@ -272,12 +273,12 @@ def _assemble(
         return parts
 
     parts = build()
-    used = count("".join(p.text for p in parts))
+    used = _total(parts)
     while used > inp.budget and (context or outlines):
         dropped = context.pop(0) if context else outlines.pop(0)
         taken.pop(dropped.path, None)
         parts = build()
-        used = count("".join(p.text for p in parts))
+        used = _total(parts)
     sections = tuple(Section(p.role, p.path or None, p.text, p.tokens) for p in parts)
     outlined = {t.path: t for t in outlines}
     entries = _entries(inp, taken, outlined)
@@ -291,6 +292,19 @@ def _assemble(
         base=inp.base,
         head=inp.head,
     )
+
+
+def _total(parts: Sequence[_Taken]) -> int:
+    """Tokens of the joined sections, exactly, as the sum of the parts.
+
+    Every section starts with a non-space character and ends with a newline, and o200k's
+    (and Kimi's) pre-tokenizer never lets a piece run from a newline into a following
+    non-space character, so no token spans two sections: the sum is the count of the whole
+    (``tests/pack/test_fill.py`` checks it against a full recount).
+    """
+    for p in parts:
+        assert p.text.endswith("\n") and not p.text[:1].isspace(), p.text[:40]
+    return sum(p.tokens for p in parts)
 
 
 def _entries(

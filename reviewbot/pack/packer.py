@@ -22,10 +22,11 @@ from reviewbot.pack.change import Change
 from reviewbot.pack.fill import FillInput, fill
 from reviewbot.pack.imports import PathIndex
 from reviewbot.pack.model import ContextPack, Excluded
+from reviewbot.pack.parallel import PARALLEL_BYTES, scan_parallel
 from reviewbot.pack.query import Query, build_query
 from reviewbot.pack.rank import WEIGHTS, Ranked, fuse
 from reviewbot.pack.render import Style
-from reviewbot.pack.scan import ScanResult, scan
+from reviewbot.pack.scan import ScanResult
 from reviewbot.pack.tokens import TokenCounter
 
 SCAN_BYTES = 160_000_000  # text read for evidence; beyond it, files nearest the change win
@@ -67,6 +68,7 @@ class PackOptions:
     style: Style = "markdown"
     scan_bytes: int = SCAN_BYTES
     history_commits: int = HISTORY_COMMITS
+    parallel_bytes: int = PARALLEL_BYTES
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,9 @@ def rank_change(
     cands: Candidates,
     *,
     history: Sequence[sig.Commit] | None = None,
+    counter: TokenCounter | None = None,
 ) -> tuple[list[Ranked], Query, ScanResult, dict[str, sig.Signal]]:
     """Signals and fused ranking for ``change`` (the changed files themselves excluded)."""
-    background = _Background(source, options.history_commits) if history is None else None
     present = [p for p in change.paths if p in cands.sizes]
     contents = dict(source.read_many(present))
     index = PathIndex(cands.sizes)
@@ -178,8 +180,24 @@ def rank_change(
     others = [p for p in cands.sizes if p not in query.changed]
     order = scan_order(others, sorted(p for p in query.forward if p in cands.sizes), present)
     chosen = _within(order, cands.sizes, options.scan_bytes)
-    result = scan(source.read_many(chosen), query, index)
-    commits = background.get() if background is not None else list(history or ())
+    started: list[_Background] = []
+
+    def start_threads() -> None:  # after the fork: no thread of ours exists before it
+        if counter is not None:
+            counter.start()
+        if history is None:
+            started.append(_Background(source, options.history_commits))
+
+    result = scan_parallel(
+        source,
+        chosen,
+        cands.sizes,
+        query,
+        index,
+        meanwhile=start_threads,
+        threshold=options.parallel_bytes,
+    )
+    commits = started[0].get() if started else list(history or ())
     paths = [p for p in others if p not in result.excluded]
     signals: dict[str, sig.Signal] = {
         "references": sig.references(query, result),
@@ -202,9 +220,10 @@ def pack_change(
     history: Sequence[sig.Commit] | None = None,
 ) -> ContextPack:
     """The context for reviewing ``change``: changed files and diff, ranked context."""
-    counter.start()
     cands = candidates(source, options)
-    ranked, query, result, signals = rank_change(source, change, options, cands, history=history)
+    ranked, query, result, signals = rank_change(
+        source, change, options, cands, history=history, counter=counter
+    )
     excluded = {**cands.excluded, **result.excluded}
     sizes = {p: s for p, s in cands.sizes.items() if p not in result.excluded}
     focus = {f.path: f.touched_new for f in change.files}
@@ -261,12 +280,20 @@ def importance(result: ScanResult, *, damping: float = 0.85, rounds: int = 30) -
 
 def pack_all(source: Source, options: PackOptions, counter: TokenCounter) -> ContextPack:
     """The whole repository by importance (no diff): for audits."""
-    counter.start()
     cands = candidates(source, options)
     index = PathIndex(cands.sizes)
     order = sorted(cands.sizes, key=lambda p: (p.count("/"), p))  # shallow files first
     chosen = _within(order, cands.sizes, options.scan_bytes)
-    result = scan(source.read_many(chosen), None, index, want_imports=True)
+    result = scan_parallel(
+        source,
+        chosen,
+        cands.sizes,
+        None,
+        index,
+        want_imports=True,
+        meanwhile=counter.start,
+        threshold=options.parallel_bytes,
+    )
     paths = [p for p in cands.sizes if p not in result.excluded]
     small = {
         p: sig.Evidence(1.0 / (1 + cands.sizes[p] / 4000), "small, self-contained file")

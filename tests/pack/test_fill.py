@@ -91,7 +91,7 @@ def scenarios(draw: st.DrawFn) -> tuple[int, dict[str, bytes], str]:
     return budget, files, diff
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_never_over_budget(scenario: tuple[int, dict[str, bytes], str]) -> None:
     budget, files, diff = scenario
@@ -172,3 +172,11 @@ def test_pack_all_ranks_by_import_centrality(make_repo: Callable[..., GitRepo]) 
     order = [e.path for e in pack.entries]
     assert order.index("pkg/core.py") < order.index("pkg/unrelated.py")
     assert any("import-graph" in r for e in pack.entries for r in e.reasons)
+
+
+def test_parallel_scan_gives_the_same_pack(make_repo: Callable[..., GitRepo]) -> None:
+    repo = build(make_repo)
+    view, change = change_of(repo.path)
+    forked = pack_change(view, change, PackOptions(budget=20_000, parallel_bytes=0), COUNTER)
+    alone = pack_change(view, change, PackOptions(budget=20_000, parallel_bytes=10**12), COUNTER)
+    assert forked == alone
