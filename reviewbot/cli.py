@@ -141,6 +141,7 @@ def cli(debug: bool, config_file: str | None) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--base", metavar="REF", help="Review commits not on REF (default: upstream).")
+@click.option("--head", metavar="REF", help="Review up to REF instead of HEAD (commits only).")
 @click.option("--staged", is_flag=True, help="Review only staged changes (index vs HEAD).")
 @click.option("--uncommitted", is_flag=True, help="Review the working tree against HEAD.")
 @click.option(
@@ -154,9 +155,18 @@ def cli(debug: bool, config_file: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write output to FILE.")
 @click.option("--fail-on", type=click.Choice(FAIL_LEVELS), help="Exit 1 at this severity.")
 @click.option("--dry-run", is_flag=True, help="Stop before the first model call; print plan.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before a run over confirm_cost.")
 @click.option("--transcript", type=click.Path(dir_okay=False), help="Write the transcript here.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per step and tool call.")
+@click.option(
+    "--pre-push",
+    is_flag=True,
+    help="Review the refs being pushed (git pre-push hook stdin, or pre-commit's variables).",
+)
+@click.option(
+    "--remote", metavar="NAME", help="With --pre-push: the remote pushed to (hook argument $1)."
+)
 @model_options
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.pass_context
@@ -164,18 +174,30 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     """Review the commits on HEAD that are not on the base branch.
 
     The base defaults to the upstream branch's merge-base, else origin/HEAD, else
-    main/master. PATHS (after `--`) limit the review to those files or folders.
-    Findings go to the terminal or to -o FILE; the exit code is 1 when a finding is at
-    or above --fail-on.
+    main/master; --head reviews merge-base(base, REF)..REF instead. PATHS (after `--`)
+    limit the review to those files or folders. Findings go to the terminal or to
+    -o FILE; the exit code is 1 when a finding is at or above --fail-on.
+    On a terminal, a run whose estimated cost is over confirm_cost asks first (-y skips).
     """
     from reviewbot.local_review import LocalReview, run
     from reviewbot.repo import Scope
 
     if params["staged"] and params["uncommitted"]:
         raise UsageError("--staged and --uncommitted cannot be used together", hint="pick one")
+    if params.get("head") and (params["staged"] or params["uncommitted"]):
+        raise UsageError(
+            "--head ends a commit range; --staged and --uncommitted end at the index or "
+            "the work tree",
+            hint="drop one of them",
+        )
+    if params["pre_push"] and (
+        params.get("base") or params.get("head") or params["staged"] or params["uncommitted"]
+    ):
+        raise UsageError(
+            "--pre-push reviews the commits being pushed",
+            hint="do not combine it with --base, --head, --staged or --uncommitted",
+        )
     settings = build_settings(ctx, {**model_flags(params), "fail_on": params.get("fail_on")})
-    if not params["dry_run"]:
-        settings.require_api_key()
     root = require_root()
     scope: Scope = (
         "staged" if params["staged"] else "worktree" if params["uncommitted"] else "commits"
@@ -183,6 +205,7 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     job = LocalReview(
         root=root,
         base=params.get("base"),
+        head=params.get("head"),
         scope=scope,
         paths=tuple(_relative(root, p) for p in params["paths"]),
         fmt=params["output_format"],
@@ -193,7 +216,24 @@ def review(ctx: click.Context, /, **params: Any) -> int:
         transcript=Path(params["transcript"]) if params.get("transcript") else None,
         live=sys.stderr.isatty(),
     )
-    return run(settings, job, out=stdout_console(), err=stderr_console())
+    asks = sys.stdin.isatty() and not params["yes"]
+    confirm = (lambda q: click.confirm(q, default=False, err=True)) if asks else None
+    if params["pre_push"]:
+        from reviewbot.hooks import PushRequest, review_push
+
+        if sys.stdin.isatty() and "PRE_COMMIT_TO_REF" not in os.environ:
+            raise UsageError(
+                "--pre-push reads the refs being pushed from standard input",
+                hint="it is run by the hook `reviewbot install-hook` writes",
+            )
+        request = PushRequest.from_environment(
+            os.environ, remote=params.get("remote"), read_stdin=sys.stdin.read
+        )
+        # A hook speaks on stderr (stdout may be `git push --porcelain`'s): the report too.
+        return review_push(settings, job, request, out=stderr_console(), err=stderr_console())
+    if not params["dry_run"]:
+        settings.require_api_key()
+    return run(settings, job, out=stdout_console(), err=stderr_console(), confirm=confirm)
 
 
 @cli.command(context_settings=CONTEXT)

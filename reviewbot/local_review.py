@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from reviewbot.config import Settings
-from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, RepositoryError
+from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, RepositoryError
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.pipeline import (
     Execution,
@@ -23,7 +24,14 @@ from reviewbot.pipeline import (
 )
 from reviewbot.progress import Progress
 from reviewbot.publish.output import Format, emit
-from reviewbot.repo import RepoView, Scope, changeset_from_git, resolve_range
+from reviewbot.repo import RepoView, RevRange, Scope, changeset_from_git, resolve_range
+from reviewbot.repo.gitcmd import GitRunner, open_repo
+from reviewbot.repo.refs import merge_base_of, resolve_commit
+
+# Asked on a terminal before a run whose estimate is over ``confirm_cost``; True: go on.
+Confirm = Callable[[str], bool]
+
+DRY_RUN_FILES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class LocalReview:
     verbose: bool = False
     transcript: Path | None = None
     live: bool = False  # draw a status line (stderr is a terminal)
+    head: str | None = None  # review merge-base(base, head)..head instead of ..HEAD
 
 
 def repository_name(root: Path) -> str:
@@ -53,22 +62,85 @@ def repository_name(root: Path) -> str:
     return match.group(1) if match else root.resolve().name
 
 
+def review_range(root: Path, base: str | None, head: str | None) -> RevRange:
+    """``merge-base(base, head)..head``; ``head`` defaults to HEAD, ``base`` as ``review``
+    picks it (upstream, origin/HEAD, main/master)."""
+    if head is None:
+        return resolve_range(root, base)
+    runner = GitRunner(open_repo(root))
+    head_sha = resolve_commit(runner, head)
+    if head_sha is None:
+        raise RepositoryError(
+            f"unknown ref {head!r} for --head", hint="pass a branch, tag or commit that exists here"
+        )
+    if base is None:
+        default = resolve_range(root, None)
+        base_sha, label = default.base_sha, default.base_ref_label
+    else:
+        found = resolve_commit(runner, base)
+        if found is None:
+            raise RepositoryError(
+                f"unknown ref {base!r}", hint="pass a branch, tag or commit that exists here"
+            )
+        base_sha, label = found, base
+    merge_base = merge_base_of(runner, base_sha, head_sha, label)
+    return RevRange(
+        base_sha=base_sha, head_sha=head_sha, base_ref_label=label, merge_base_sha=merge_base
+    )
+
+
 def describe_plan(plan: ReviewPlan, settings: Settings) -> list[str]:
     pack = plan.pack
     included = len(pack.included)
-    return [
+    files = plan.changes.files
+    lines = [
         f"review {plan.changes.base[:12]}..{plan.changes.head[:12]} of {plan.repository}: "
-        f"{len(plan.changes.files)} changed file(s)",
+        f"{len(files)} changed file(s)",
+    ]
+    lines += [f"  {f.status:<9} {f.path}" for f in files[:DRY_RUN_FILES_SHOWN]]
+    if len(files) > DRY_RUN_FILES_SHOWN:
+        lines.append(f"  ... and {len(files) - DRY_RUN_FILES_SHOWN} more")
+    lines += [
         f"packed {included} file(s), {pack.used:,} of {pack.budget:,} budget tokens "
         f"({len(pack.entries) - included} ranked but not included, {len(pack.excluded)} excluded)",
+        cost_line(plan, settings),
+    ]
+    return lines
+
+
+def cost_line(plan: ReviewPlan, settings: Settings) -> str:
+    return (
         f"first request ~{plan.prompt_tokens:,} tokens to {settings.effective_model} "
         f"({settings.provider}); estimated cost ${plan.estimated_cost:.2f} over ~12 turns "
-        f"(cap ${settings.max_cost:.2f})",
-    ]
+        f"(cap ${settings.max_cost:.2f})"
+    )
 
 
-def run(settings: Settings, job: LocalReview, *, out: Console, err: Console) -> int:
-    rev = resolve_range(job.root, job.base)
+def check_cost(plan: ReviewPlan, settings: Settings, confirm: Confirm | None) -> None:
+    """Ask before a run whose estimate is over ``confirm_cost`` (only when we can ask)."""
+    if confirm is None or plan.estimated_cost <= settings.confirm_cost:
+        return
+    question = (
+        f"Estimated cost ${plan.estimated_cost:.2f} is over confirm_cost "
+        f"${settings.confirm_cost:.2f}. Run the review?"
+    )
+    if not confirm(question):
+        raise ConfigError(
+            "review not started: its estimated cost was not confirmed",
+            hint="pass --yes, raise confirm_cost, or narrow it with PATHS or --budget",
+        )
+
+
+def run(
+    settings: Settings,
+    job: LocalReview,
+    *,
+    out: Console,
+    err: Console,
+    confirm: Confirm | None = None,
+) -> int:
+    """Review, publish, and return the exit code (0, or 1 at ``fail_on``)."""
+    rev = review_range(job.root, job.base, job.head)
     changes = filter_paths(changeset_from_git(job.root, rev, scope=job.scope), job.paths)
     if not changes.files:
         if not job.quiet:
@@ -83,14 +155,26 @@ def run(settings: Settings, job: LocalReview, *, out: Console, err: Console) -> 
     )
     if job.dry_run:
         for line in describe_plan(plan, settings):
-            out.print(Text(line))
+            out.print(Text(line), soft_wrap=True)
         return EXIT_OK
+    check_cost(plan, settings, confirm)
+    if (job.live or job.verbose) and not job.quiet:
+        err.print(
+            Text(
+                f"reviewing {len(changes.files)} file(s), {rev.merge_base_sha[:8]}.."
+                f"{changes.head[:8]} · ~{plan.prompt_tokens:,} tokens per request · "
+                f"estimated ${plan.estimated_cost:.2f} (cap ${settings.max_cost:.2f})",
+                style="dim",
+            ),
+            soft_wrap=True,
+        )
     config = ClientConfig.from_settings(settings)
     progress = Progress(
         err,
         live=job.live and not job.quiet,
-        verbose=job.verbose,
-        show_reasoning=settings.show_reasoning,
+        verbose=job.verbose and not job.quiet,
+        quiet=job.quiet,
+        show_reasoning=settings.show_reasoning and not job.quiet,
     )
     with ChatClient(config) as client, progress:
         result = execute(

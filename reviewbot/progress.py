@@ -1,98 +1,225 @@
-"""Live progress on a terminal: one status line that updates while the model works.
+"""Progress while the model works: a live status line on a terminal, lines elsewhere.
 
-The line shows the step, the tool being called, tokens in and out, the cached share, the
-cost so far and the elapsed time. It is drawn only on a terminal; elsewhere (CI logs,
-pipes) the run is quiet unless ``verbose`` asks for one line per step.
+On a terminal (``live``) one line at the bottom of stderr is redrawn several times a second:
+
+    ⠹ step 3/150 · read_file app/cache.py:1-40 · 12,345 in (81% cached) · 456 out · $0.0123 · 14s
+
+With ``show_reasoning`` the model's reasoning streams above it, dimmed: finished lines are
+printed, the line being written shows just above the status line. A ``Retrying`` event
+voids what the failed attempt streamed: the unfinished line is dropped and a note marks the
+printed lines as discarded. Off a terminal nothing is drawn; ``verbose`` prints one line per
+tool call and per turn, and retries are reported unless ``quiet``.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.live import Live
 from rich.text import Text
 
 from reviewbot.agent.loop import AgentEvent, StepStarted, ToolStarted, TurnDone
 from reviewbot.llm.types import ContentDelta, ReasoningDelta, Retrying, ToolCallDelta, Usage
 
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+ASCII_SPINNER = "|/-\\"
+ACTIVITY_WIDTH = 48
+REASONING_STYLE = "dim italic"
+
+
+def clock_text(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``1h02m``."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+
+
+def _short(text: str, width: int = ACTIVITY_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe_call(name: str, arguments: str) -> str:
+    """A tool call as a person would say it: ``read_file app/cache.py:10-40``."""
+    try:
+        args: Any = json.loads(arguments)
+    except ValueError:  # the agent reports at most 200 characters of the arguments
+        args = None
+    if not isinstance(args, dict):
+        return _short(f"{name} {arguments}".strip())
+    path = str(args.get("path") or "")
+    if name == "read_file" and args.get("start_line"):
+        path += f":{args['start_line']}-{args.get('end_line') or ''}".rstrip("-")
+    parts: list[str] = {
+        "read_file": [path],
+        "list_files": [path or ".", str(args.get("pattern") or "")],
+        "search_code": [repr(str(args.get("pattern", ""))), str(args.get("path_glob") or "")],
+        "git_log": [path],
+        "add_comment": [str(args.get("severity", "")), f"{path}:{args.get('line', '?')}"],
+        "verify_finding": [str(args.get("id", "")), str(args.get("verdict", ""))],
+        "finish_review": [],
+    }.get(name, [_short(arguments, 30)])
+    return _short(" ".join([name, *(p for p in parts if p)]))
+
 
 class Progress:
+    """Receives agent and stream events; draws or prints progress on ``console`` (stderr)."""
+
     def __init__(
         self,
         console: Console,
         *,
         live: bool,
         verbose: bool = False,
+        quiet: bool = False,
         show_reasoning: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        refresh_per_second: float = 8,
     ) -> None:
         self.console = console
-        self.verbose = verbose
-        self.show_reasoning = show_reasoning
+        self.verbose = verbose and not quiet
+        self.quiet = quiet
+        self.show_reasoning = show_reasoning and not quiet
         self.clock = clock
         self.started = clock()
         self.step = 0
         self.max_steps = 0
-        self.activity = "starting"
+        self.activity = "preparing"
         self.usage = Usage()
         self.cost = 0.0
-        self._live = Live(console=console, auto_refresh=False, transient=True) if live else None
-        self._reasoning_open = False
+        self.partial = ""  # the reasoning line being written (not printed yet)
+        self.printed = 0  # reasoning lines printed during the current attempt
+        self._live: Live | None = None
+        if live and not quiet:
+            self._live = Live(
+                _Status(self),
+                console=console,
+                refresh_per_second=refresh_per_second,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
 
     def __enter__(self) -> Progress:
+        self.started = self.clock()
         if self._live is not None:
             self._live.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._flush_reasoning()
         if self._live is not None:
             self._live.stop()
 
+    # What is shown ----------------------------------------------------------------------
     def line(self) -> str:
         u = self.usage
         share = u.cached_tokens / u.input_tokens if u.input_tokens else 0.0
-        elapsed = self.clock() - self.started
+        steps = f"step {self.step}/{self.max_steps}" if self.max_steps else "starting"
         return (
-            f"step {self.step}/{self.max_steps} · {self.activity} · "
-            f"{u.input_tokens:,} in ({share:.0%} cached) · {u.output_tokens:,} out · "
-            f"${self.cost:.4f} · {elapsed:.0f}s"
+            f"{steps} · {self.activity} · {u.input_tokens:,} in ({share:.0%} cached) · "
+            f"{u.output_tokens:,} out · ${self.cost:.4f} · "
+            f"{clock_text(self.clock() - self.started)}"
         )
 
+    def spinner(self) -> str:
+        frames = SPINNER if (self.console.encoding or "").lower().startswith("utf") else None
+        frames = frames or ASCII_SPINNER
+        return frames[int((self.clock() - self.started) * 10) % len(frames)]
+
+    def status_lines(self, width: int) -> Iterator[Text]:
+        """What the live region shows: the reasoning line being written, then the status."""
+        if self.show_reasoning and self.partial.strip():
+            partial = Text(self.partial, style=REASONING_STYLE, no_wrap=True, overflow="ellipsis")
+            partial.truncate(width, overflow="ellipsis")
+            yield partial
+        status = Text(f"{self.spinner()} ", style="cyan")
+        status.append(self.line(), style="bold")
+        status.truncate(width, overflow="ellipsis")
+        yield status
+
+    # Events -----------------------------------------------------------------------------
     def __call__(self, event: AgentEvent) -> None:
         if isinstance(event, StepStarted):
+            self._flush_reasoning()
             self.step, self.max_steps = event.step, event.max_steps
-            self.activity = "thinking"
-        elif isinstance(event, ToolStarted):
-            self.activity = f"{event.name}({event.arguments[:60]})"
-            if self.verbose:
-                self.console.print(Text(f"step {event.step}: {event.name} {event.arguments}"))
-        elif isinstance(event, TurnDone):
-            self.usage, self.cost = event.usage, event.cost_usd
-            if self.verbose:
-                self.console.print(Text(self.line()))
+            self.printed = 0
+            self.activity = "waiting for the model"
         elif isinstance(event, ReasoningDelta):
             self.activity = "thinking"
             if self.show_reasoning:
                 self._reason(event.text)
-                return
         elif isinstance(event, ContentDelta):
+            self._flush_reasoning()
             self.activity = "writing"
         elif isinstance(event, ToolCallDelta) and event.name:
+            self._flush_reasoning()
             self.activity = f"calling {event.name}"
+        elif isinstance(event, ToolStarted):
+            self.activity = describe_call(event.name, event.arguments)
+            if self.verbose:
+                self._print(Text(f"step {event.step}: {self.activity}"))
+        elif isinstance(event, TurnDone):
+            self._flush_reasoning()
+            self.usage, self.cost = event.usage, event.cost_usd
+            if self.verbose:
+                self._print(Text(self.line(), style="dim"))
         elif isinstance(event, Retrying):
-            self.activity = f"retrying in {event.wait_seconds:.0f}s ({event.reason})"
-            if self.verbose or self._live is None:
-                self.console.print(Text(f"model call failed ({event.reason}); retrying"))
-        self._draw()
+            self._void_attempt(event)
+        self.refresh()
 
+    def refresh(self) -> None:
+        if self._live is not None:
+            self._live.refresh()
+
+    # Reasoning --------------------------------------------------------------------------
     def _reason(self, text: str) -> None:
-        if self._live is not None:
-            self._live.console.print(Text(text, style="dim italic"), end="")
-        else:
-            self.console.print(Text(text, style="dim italic"), end="")
+        self.partial += text
+        *done, self.partial = self.partial.split("\n")
+        for line in done:
+            self._print(Text(line, style=REASONING_STYLE))
+            self.printed += 1
 
-    def _draw(self) -> None:
-        if self._live is not None:
-            self._live.update(Text(self.line(), style="bold"), refresh=True)
+    def _flush_reasoning(self) -> None:
+        if self.partial.strip():
+            self._print(Text(self.partial, style=REASONING_STYLE))
+            self.printed += 1
+        self.partial = ""
+
+    def _void_attempt(self, event: Retrying) -> None:
+        self.partial = ""
+        if self.printed and self.show_reasoning:
+            self._print(
+                Text(f"[the {self.printed} line(s) above came from a failed attempt: void]"),
+                style="dim",
+            )
+        self.printed = 0
+        self.activity = f"retrying in {event.wait_seconds:.0f}s ({_short(event.reason, 40)})"
+        if not self.quiet and (self.verbose or self._live is None):
+            self._print(
+                Text(
+                    f"model call failed ({event.reason}); retrying in {event.wait_seconds:.0f}s",
+                    style="yellow",
+                )
+            )
+
+    def _print(self, text: Text, *, style: str = "") -> None:
+        if not self.quiet:
+            self.console.print(text, style=style)
+
+
+class _Status:
+    """The live region, rendered afresh at every refresh (so time and spinner move)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.progress.status_lines(options.max_width)

@@ -1,12 +1,26 @@
 """The terminal report: findings grouped by file, severity coloured, the code around each
-finding with its lines marked, suggestions as a diff, and a closing line of figures."""
+finding with its lines marked, suggestions as a diff, and a closing line of figures.
+
+    app/cache.py
+       major  L11-12  Expired entries are never evicted
+        `get` returns None for an expired entry but leaves it in `items`.
+           9 │     def get(self, key):
+        > 11 │         if time.time() - stamp > self.ttl:
+        ...
+        suggested change:
+        -         if time.time() - stamp > self.ttl:
+        +         if time.time() - stamp > self.ttl:
+        +             del self.items[key]
+
+    1 finding (1 major) · 7 steps · 48,213 tokens in (86% cached) · 1,925 out · $0.0102 · 9.3 s
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 from rich.console import Console
-from rich.markup import escape
+from rich.syntax import Syntax
 from rich.text import Text
 
 from reviewbot.review.findings import Finding
@@ -17,44 +31,93 @@ SourceLines = Callable[[str, int, int], Sequence[tuple[int, str]]]
 
 STYLE = {"critical": "bold white on red", "major": "bold red", "minor": "yellow", "nit": "cyan"}
 CONTEXT_LINES = 2
+INDENT = 4
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def summary_line(result: ReviewResult) -> str:
     counts = count_by_severity(result.findings)
     parts = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
     s = result.stats
-    found = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}"
+    found = plural(len(result.findings), "finding") if result.findings else "no findings"
     return (
-        f"{found}{f' ({parts})' if parts else ''} · {s.steps} steps · "
+        f"{found}{f' ({parts})' if parts else ''} · {plural(s.steps, 'step')} · "
         f"{s.input_tokens:,} tokens in ({s.cached_share:.0%} cached) · {s.output_tokens:,} out · "
         f"${s.cost_usd:.4f} · {s.seconds:.1f} s"
     )
 
 
+def _coloured(console: Console) -> bool:
+    return console.color_system is not None and not console.no_color
+
+
+def _highlighted(path: str, texts: list[str], console: Console) -> list[Text]:
+    """The lines as Text, syntax-coloured when the console shows colour."""
+    if not _coloured(console) or not texts:
+        return [Text(t) for t in texts]
+    code = "\n".join(texts)
+    lexer = Syntax.guess_lexer(path, code)
+    syntax = Syntax(code, lexer, theme="ansi_dark", background_color="default")
+    lines = list(syntax.highlight(code).split("\n"))
+    return lines if len(lines) == len(texts) else [Text(t) for t in texts]
+
+
 def _code(console: Console, f: Finding, source: SourceLines | None) -> None:
     if source is None or f.side == "LEFT":
         return
-    last = f.end_line or f.line
-    rows = source(f.path, max(1, f.line - CONTEXT_LINES), last + CONTEXT_LINES)
-    width = len(str(rows[-1][0])) if rows else 1
-    for number, text in rows:
-        marked = f.line <= number <= last
-        line = Text("    ")
-        line.append(">" if marked else " ", style="bold" if marked else "")
-        line.append(f" {number:>{width}} │ ", style="dim")
-        line.append(text.rstrip("\n"), style="bold" if marked else "")
+    rows = source(f.path, max(1, f.line - CONTEXT_LINES), f.last_line + CONTEXT_LINES)
+    if not rows:
+        return
+    width = len(str(rows[-1][0]))
+    texts = _highlighted(f.path, [text.rstrip("\r\n") for _, text in rows], console)
+    for (number, _), text in zip(rows, texts, strict=True):
+        marked = f.line <= number <= f.last_line
+        line = Text(" " * INDENT)
+        line.append(">" if marked else " ", style=STYLE[f.severity] if marked else "")
+        line.append(f" {number:>{width}} │", style="bold" if marked else "dim")
+        if text.plain:
+            line.append(" ")
+            line.append_text(text)
         console.print(line, soft_wrap=True)
 
 
 def _suggestion(console: Console, f: Finding, source: SourceLines | None) -> None:
     if f.suggestion is None:
         return
-    console.print("    suggestion:", style="dim")
-    old = source(f.path, f.line, f.end_line or f.line) if source else []
+    pad = " " * INDENT
+    console.print(Text(f"{pad}suggested change:", style="dim"))
+    old = source(f.path, f.line, f.last_line) if source and f.side == "RIGHT" else []
     for _, text in old:
-        console.print(Text(f"    - {text.rstrip()}", style="red"), soft_wrap=True)
+        console.print(Text(f"{pad}- {text.rstrip()}", style="red"), soft_wrap=True)
     for text in f.suggestion.rstrip("\n").split("\n"):
-        console.print(Text(f"    + {text}", style="green"), soft_wrap=True)
+        console.print(Text(f"{pad}+ {text.rstrip()}", style="green"), soft_wrap=True)
+
+
+def _body(console: Console, body: str) -> None:
+    """The body indented; wrapped at the console's width unless it soft-wraps (pipes)."""
+    width = max(console.width - INDENT, 20)
+    for paragraph in body.strip().splitlines():
+        text = Text(paragraph.rstrip())
+        lines = [text] if console.soft_wrap else list(text.wrap(console, width))
+        for line in lines:
+            line.rstrip()
+            console.print(Text(" " * INDENT) + line, soft_wrap=True)
+
+
+def _heading(f: Finding) -> Text:
+    span = f"L{f.line}-{f.end_line}" if f.end_line else f"L{f.line}"
+    if f.side == "LEFT":
+        span += " (old)"
+    head = Text("  ")
+    head.append(f" {f.severity} ", style=STYLE[f.severity])
+    head.append(f" {span}  ", style="dim")
+    head.append(f.title, style="bold")
+    if not f.anchored:
+        head.append("  (not on a changed line)", style="dim")
+    return head
 
 
 def render_text(
@@ -64,18 +127,10 @@ def render_text(
     for f in result.findings:
         by_file.setdefault(f.path, []).append(f)
     for path, findings in by_file.items():
-        console.print(Text(path, style="bold underline"))
+        console.print(Text(path, style="bold underline"), soft_wrap=True)
         for f in findings:
-            span = f"L{f.line}-{f.end_line}" if f.end_line else f"L{f.line}"
-            if f.side == "LEFT":
-                span += " (old)"
-            head = Text("  ")
-            head.append(f" {f.severity} ", style=STYLE[f.severity])
-            head.append(f" {span}  ", style="dim")
-            head.append(f.title, style="bold")
-            console.print(head, soft_wrap=True)
-            for para in f.body.strip().splitlines():
-                console.print(Text(f"    {para}"), soft_wrap=True)
+            console.print(_heading(f), soft_wrap=True)
+            _body(console, f.body)
             _code(console, f, source)
             _suggestion(console, f, source)
             console.print()
@@ -83,5 +138,6 @@ def render_text(
         console.print(Text(result.summary.strip()))
         console.print()
     for note in result.notes:
-        console.print(f"[dim]note: {escape(note)}[/dim]")
-    console.print(Text(summary_line(result), style="bold"), soft_wrap=True)
+        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    closing = Text(summary_line(result), style="bold")
+    console.print(closing, soft_wrap=True)
