@@ -127,8 +127,9 @@ def test_later_capabilities_fail_cleanly(
 ) -> None:
     monkeypatch.chdir(repo.path)
     monkeypatch.setenv("MOONSHOT_API_KEY", "sk-test-0123456789")
+    repo.write(".git/hooks/pre-push", "#!/bin/sh\nexit 0\n")  # not ours: refused
     code, _, err = run(capsys, "install-hook")
-    assert code != 0
+    assert code == 2
     assert "Traceback" not in err
     assert err.count("\n") == 1
 
