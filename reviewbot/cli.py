@@ -221,7 +221,7 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     if params["pre_push"]:
         from reviewbot.hooks import PushRequest, review_push
 
-        if sys.stdin.isatty() and "PRE_COMMIT_TO_REF" not in os.environ:
+        if sys.stdin.isatty() and "PRE_COMMIT" not in os.environ:
             raise UsageError(
                 "--pre-push reads the refs being pushed from standard input",
                 hint="it is run by the hook `reviewbot install-hook` writes",
