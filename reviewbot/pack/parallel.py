@@ -9,6 +9,7 @@ missing, or when the scan is small, everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -67,8 +68,10 @@ class Forked:
         want_imports: bool,
     ) -> None:
         read_fd, write_fd = os.pipe()
+        gc.freeze()  # the child's collector must not touch (and so copy) the parent's pages
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
+            gc.disable()  # the scan makes no cycles
             os.close(read_fd)
             code = 0
             try:
@@ -81,6 +84,7 @@ class Forked:
                 pipe.write(payload)
             sys.stdout.flush()
             os._exit(code)
+        gc.unfreeze()
         os.close(write_fd)
         self.pid = pid
         self.read_fd = read_fd
