@@ -32,6 +32,7 @@ OUTLINE_SHARE = 0.03
 OUTLINE_FILES = 16
 OUTLINE_MAX_BYTES = 60_000
 MISSES = 400  # stop looking after this many files in a row that do not fit
+CHANGED_SCORE = 1.0  # above any fused score (at most the sum of weights / (K + 1))
 
 
 @dataclass(frozen=True)
@@ -313,10 +314,15 @@ def _entries(
     est = inp.counter.estimate
     out: list[PackEntry] = []
     seen: set[str] = set()
+    fused = {r.path: r for r in inp.ranked}
     first: list[tuple[str, float, tuple[str, ...]]] = [
-        (p, float("inf"), ("changed by the diff",)) for p in inp.changed if p in inp.sizes
+        (p, CHANGED_SCORE, ("changed by the diff",)) for p in inp.changed if p in inp.sizes
     ]
-    first += [(p, float("inf"), ("repository guidance",)) for p in sorted(inp.guidance)]
+    first += [
+        (p, fused[p].score if p in fused else 0.0, fused[p].reasons if p in fused else ())
+        for p in sorted(inp.guidance)
+        if p in inp.sizes
+    ]
     rest = [(r.path, r.score, r.reasons) for r in inp.ranked]
     for path, score, reasons in _unique(first + rest, seen):
         t = taken.get(path) or outlined.get(path)
@@ -325,7 +331,7 @@ def _entries(
                 path=path,
                 tokens=t.tokens if t else est(inp.sizes.get(path, 0)),
                 exact=t is not None,
-                score=score if score != float("inf") else 0.0,
+                score=score,
                 reasons=reasons,
                 included=t is not None,
                 role=t.role if t else None,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reviewbot.pack.change import Change, ChangedFile
-from reviewbot.pack.imports import PathIndex, module_needles, resolve
+from reviewbot.pack.imports import PathIndex, import_texts, module_needles, resolve
 from reviewbot.pack.langs import LANGUAGES, Definition, spec_for
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
@@ -214,6 +214,10 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
         data = contents.get(cf.path)
         if data is None or cf.deleted or spec_for(cf.path) is None:
             used.update(w for w in _words(list(cf.added_text) + list(cf.removed_text)))
+            for text in import_texts(cf.path, data or b""):  # C, C++: #include lines
+                for target in resolve(cf.path, text, index):
+                    if target != cf.path:
+                        forward.setdefault(target, set()).add(cf.path)
             continue
         _analyse(cf, data, index, changed_symbols, used, defined_here, forward)
     used -= defined_here | changed_symbols

@@ -123,3 +123,23 @@ def test_fusion_is_deterministic_with_stable_ties() -> None:
     once = fuse({"s": a})
     assert [r.path for r in once] == ["a", "b", "x"]
     assert fuse({"s": dict(reversed(list(a.items())))}) == once
+
+
+def test_c_includes_are_references(make_repo: Callable[..., GitRepo]) -> None:
+    repo = make_repo("c")
+    repo.write("include/linux/widget.h", "int widget_count(void);\n")
+    repo.write("kernel/widget.c", '#include <linux/widget.h>\n#include "local.h"\nint x;\n')
+    repo.write("kernel/local.h", "#define LOCAL 1\n")
+    repo.write(
+        "kernel/user.c", "#include <linux/widget.h>\nint y(void) { return widget_count(); }\n"
+    )
+    repo.commit("initial")
+    repo.branch("feature")
+    repo.write("kernel/widget.c", '#include <linux/widget.h>\n#include "local.h"\nint x = 2;\n')
+    repo.commit("change")
+    view, change = change_of(repo.path)
+    options = PackOptions(budget=10_000)
+    _, _, _, signals = rank_change(view, change, options, candidates(view, options))
+    refs = signals["references"]
+    assert "imported by kernel/widget.c" in refs["include/linux/widget.h"].reason
+    assert "imported by kernel/widget.c" in refs["kernel/local.h"].reason
