@@ -21,6 +21,7 @@ from reviewbot.agent.tools import FindingsBook, ReviewTools
 from reviewbot.agent.transcript import Redactor, Transcript
 from reviewbot.agent.verify import verify
 from reviewbot.config import Settings
+from reviewbot.errors import ReviewbotError
 from reviewbot.llm.client import ModelClient
 from reviewbot.llm.pricing import Prices, cost_usd, prices_for
 from reviewbot.llm.types import Usage
@@ -238,41 +239,79 @@ def execute(
         transcript=transcript,
         on_event=how.on_event,
     )
+    changed = lines or plan.changes
     try:
-        outcome = agent.run(list(plan.messages))
-        notes: list[str] = []
-        summary = outcome.summary or ""
-        if outcome.stopped_by:
-            notes.append(f"{outcome.note}; findings so far are kept")
-        candidates = list(book.findings)
-        if settings.verify and candidates and outcome.stopped_by is None:
-            checked = verify(agent, candidates)
-            candidates = list(checked.kept)
-            summary = checked.summary or summary
-            if checked.dropped:
-                notes.append(f"verification dropped {checked.dropped} unconfirmed finding(s)")
-            if checked.note:
-                notes.append(checked.note)
-        if agent.guard.fired:
-            notes.append(
-                f"context guard hid {agent.guard.hidden_outputs} old tool output(s) "
-                f"in {agent.guard.fired} pass(es)"
-            )
-        result = finish(
-            candidates,
-            summary,
-            settings,
-            lines or plan.changes,
-            agent,
-            started,
-            notes,
-            outcome.stopped_by,
-        )
+        result = review(agent, plan, book, settings, changed, started)
+    except BaseException as exc:
+        # Whatever stops the run (the model API after retries, Ctrl-C, a bug), the findings
+        # filed so far are saved, unverified, before the error is reported.
+        kept = save_on_failure(how.run_dir, book, settings, changed, agent, started, exc, redact)
+        transcript.note("failed", error=type(exc).__name__, findings=kept)
+        raise
+    else:
         save_result(how.run_dir, result, redact)
-        transcript.note("finished", findings=len(result.findings), stopped_by=outcome.stopped_by)
+        transcript.note("finished", findings=len(result.findings), stopped_by=result.stopped_by)
         return result
     finally:
         transcript.close()
+
+
+def review(
+    agent: Agent,
+    plan: ReviewPlan,
+    book: FindingsBook,
+    settings: Settings,
+    lines: LineMap,
+    started: float,
+) -> ReviewResult:
+    """The agent's review, then the verification pass of what it filed in ``book``."""
+    outcome = agent.run(list(plan.messages))
+    notes: list[str] = []
+    summary = outcome.summary or ""
+    if outcome.stopped_by:
+        notes.append(f"{outcome.note}; findings so far are kept")
+    candidates = list(book.findings)
+    if settings.verify and candidates and outcome.stopped_by is None:
+        checked = verify(agent, candidates)
+        candidates = list(checked.kept)
+        summary = checked.summary or summary
+        if checked.dropped:
+            notes.append(f"verification dropped {checked.dropped} unconfirmed finding(s)")
+        if checked.note:
+            notes.append(checked.note)
+    if agent.guard.fired:
+        notes.append(
+            f"context guard hid {agent.guard.hidden_outputs} old tool output(s) "
+            f"in {agent.guard.fired} pass(es)"
+        )
+    return finish(candidates, summary, settings, lines, agent, started, notes, outcome.stopped_by)
+
+
+def save_on_failure(
+    run_dir: Path,
+    book: FindingsBook,
+    settings: Settings,
+    lines: LineMap,
+    agent: Agent,
+    started: float,
+    error: BaseException,
+    redact: Redactor,
+) -> int:
+    """Save the findings filed before ``error`` stopped the run (its hint names the file).
+
+    Returns how many were kept; a failure to save never hides ``error``.
+    """
+    why = error.one_line() if isinstance(error, ReviewbotError) else type(error).__name__
+    notes = [f"the run failed ({why}); findings so far are kept, unverified"]
+    try:
+        result = finish(list(book.findings), "", settings, lines, agent, started, notes, "error")
+        target = save_result(run_dir, result, redact)
+    except Exception:  # noqa: BLE001 - the original error is what the user must see
+        return 0
+    if isinstance(error, ReviewbotError) and result.findings:
+        where = f"{len(result.findings)} finding(s) so far saved in {target}"
+        error.hint = f"{error.hint}; {where}" if error.hint else where
+    return len(result.findings)
 
 
 def finish(

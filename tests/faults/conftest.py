@@ -1,0 +1,10 @@
+"""Fault-injection suite: whole runs through the loopback fakes with faults injected."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import feature_repo  # noqa: F401 (fixture)
+from tests.faults.reliability import (  # noqa: F401 (fixture and hooks)
+    outcome,
+    pytest_runtest_makereport,
+    pytest_sessionfinish,
+)

@@ -1,0 +1,143 @@
+"""Running reviewbot as a subprocess and reading what a run left behind.
+
+``reviewbot(...)`` runs ``python -m reviewbot`` in a folder with an environment that points
+at the fake model (and, when given, the fake GitHub) and returns the exit code, the raw
+output bytes and the peak resident set size of the run (``os.wait4``: the largest process
+of the run's tree, reviewbot itself or a git child it waited for).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.k2_server import K2Server
+
+API_KEY = "sk-faults-canary-5e1b9d7c3a8f"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: bytes
+    err: bytes
+    peak_rss_kib: int
+    seconds: float
+
+    @property
+    def stdout(self) -> str:
+        return self.out.decode("utf-8", "replace")
+
+    @property
+    def stderr(self) -> str:
+        return self.err.decode("utf-8", "replace")
+
+    def error_line(self) -> str:
+        """The last line on stderr (where a failure's one-line message goes)."""
+        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+def model_env(server: K2Server | None, **extra: str) -> dict[str, str]:
+    env = {
+        "REVIEWBOT_PROVIDER": "openai-compatible",
+        "REVIEWBOT_API_KEY": API_KEY,
+        "REVIEWBOT_MAX_RETRY_SECONDS": "3",
+        "NO_COLOR": "1",
+    }
+    if server is not None:
+        env["REVIEWBOT_BASE_URL"] = server.base_url
+    env.update(extra)
+    return env
+
+
+def reviewbot(
+    cwd: Path,
+    *args: str,
+    env: Mapping[str, str],
+    timeout: float = 120,
+    stdin: bytes = b"",
+) -> Run:
+    """Run ``python -m reviewbot ARGS`` in ``cwd`` with ``os.environ`` updated by ``env``."""
+    environment = {**os.environ, **env}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reviewbot", *args],
+        cwd=cwd,
+        env=environment,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    chunks: dict[str, bytes] = {}
+
+    def drain(name: str, stream: Any) -> None:
+        chunks[name] = stream.read()
+
+    readers = [
+        threading.Thread(target=drain, args=("out", proc.stdout)),
+        threading.Thread(target=drain, args=("err", proc.stderr)),
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    timed_out: list[bool] = []
+
+    def kill() -> None:
+        timed_out.append(True)
+        proc.kill()
+
+    killer = threading.Timer(timeout, kill)
+    killer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        killer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert not timed_out, f"reviewbot {' '.join(args)} did not end within {timeout} s"
+    return Run(
+        code=proc.returncode,
+        out=chunks.get("out", b""),
+        err=chunks.get("err", b""),
+        peak_rss_kib=usage.ru_maxrss,
+        seconds=time.monotonic() - started,
+    )
+
+
+def run_dirs(root: Path) -> list[Path]:
+    """The run directories under the default place (``.git/reviewbot/runs``), oldest first."""
+    base = root / ".git" / "reviewbot" / "runs"
+    return sorted(base.iterdir()) if base.is_dir() else []
+
+
+def saved(root: Path) -> dict[str, Any] | None:
+    """``findings.json`` of the latest run in ``root``, or None when there is none."""
+    dirs = run_dirs(root)
+    if not dirs or not (dirs[-1] / "findings.json").is_file():
+        return None
+    data: dict[str, Any] = json.loads((dirs[-1] / "findings.json").read_text(encoding="utf-8"))
+    return data
+
+
+def tree_bytes(folder: Path) -> bytes:
+    """Every file under ``folder`` concatenated (to search for leaked values)."""
+    if not folder.exists():
+        return b""
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
