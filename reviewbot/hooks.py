@@ -278,8 +278,6 @@ def review_push(
         say(f"reviewbot: {note}")
     code = EXIT_OK
     try:
-        if ranges and not job.dry_run:
-            settings.require_api_key()
         for r in ranges:
             say(f"reviewbot: reviewing {r.ref} ({r.base[:8]}..{r.head[:8]}) before the push")
             code = max(

@@ -146,6 +146,8 @@ def run(
         if not job.quiet:
             err.print(Text(f"nothing to review: no changes since {rev.base_ref_label}"))
         return EXIT_OK
+    if not job.dry_run:
+        settings.require_api_key()  # only once there is something to send
     ref = rev.head_sha if job.scope == "commits" else None
     view = RepoView(
         job.root, ref, deny_paths=settings.deny_paths, max_file_bytes=settings.max_file_bytes

@@ -7,8 +7,8 @@ On a terminal (``live``) one line at the bottom of stderr is redrawn several tim
 With ``show_reasoning`` the model's reasoning streams above it, dimmed: finished lines are
 printed, the line being written shows just above the status line. A ``Retrying`` event
 voids what the failed attempt streamed: the unfinished line is dropped and a note marks the
-printed lines as discarded. Off a terminal nothing is drawn; ``verbose`` prints one line per
-tool call and per turn, and retries are reported unless ``quiet``.
+printed lines as discarded. Off a terminal nothing is printed unless ``verbose`` asks for one
+line per tool call, per turn and per retry.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ class Progress:
             )
         self.printed = 0
         self.activity = f"retrying in {event.wait_seconds:.0f}s ({_short(event.reason, 40)})"
-        if not self.quiet and (self.verbose or self._live is None):
+        if self.verbose:
             self._print(
                 Text(
                     f"model call failed ({event.reason}); retrying in {event.wait_seconds:.0f}s",

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -17,7 +17,7 @@ from reviewbot.publish.formats import (
     render_json,
     render_markdown,
 )
-from reviewbot.publish.sarif import to_sarif
+from reviewbot.publish.sarif import render_sarif, to_sarif
 from reviewbot.publish.terminal import render_text
 from reviewbot.review.findings import Finding
 from reviewbot.review.result import ReviewResult, RunStats
@@ -132,3 +132,64 @@ def test_escaping_round_trips_and_cannot_start_a_command(text: str) -> None:
     assert ":" not in prop and "," not in prop and "\n" not in prop
     assert unescape(prop) == text
     assert unescape(data) == text
+
+
+def test_json_has_exactly_the_contracts_fields() -> None:
+    data = json.loads(render_json(RESULT))
+    assert set(data) == {"summary", "findings", "stats"}
+    fields = {"path", "line", "end_line", "side", "severity", "title", "body", "suggestion",
+              "fingerprint"}  # fmt: skip
+    assert all(set(f) == fields for f in data["findings"])
+    assert set(data["stats"]) == {
+        "model", "steps", "tool_calls", "input_tokens", "cached_tokens", "output_tokens",
+        "reasoning_tokens", "cost_usd", "seconds",
+    }  # fmt: skip
+    assert data["findings"][1]["end_line"] is None and data["findings"][1]["side"] == "LEFT"
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+findings = st.builds(
+    Finding,
+    path=texts.filter(bool),
+    line=st.integers(1, 10_000),
+    end_line=st.none(),
+    side=st.sampled_from(["RIGHT", "LEFT"]),
+    severity=st.sampled_from(["critical", "major", "minor", "nit"]),
+    title=texts,
+    body=texts,
+    suggestion=st.none() | texts,
+    fingerprint=st.text("0123456789abcdef", min_size=1, max_size=20),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(findings, max_size=4), texts)
+def test_sarif_validates_for_any_findings(items: list[Finding], summary: str) -> None:
+    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text())
+    sarif = json.loads(render_sarif(ReviewResult(summary, tuple(items), RESULT.stats)))
+    jsonschema.validate(sarif, schema)
+    assert len(sarif["runs"][0]["results"]) == len(items)
+
+
+def parse_annotation(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command read back the way the runner reads it."""
+    assert line.startswith("::")
+    head, separator, message = line[2:].partition("::")
+    assert separator
+    command, _, props = head.partition(" ")
+    values = dict(p.split("=", 1) for p in props.split(","))
+    return command, {k: unescape(v) for k, v in values.items()}, unescape(message)
+
+
+@given(findings)
+def test_github_annotations_read_back_exactly(finding: Finding) -> None:
+    out = render_github(ReviewResult("", (finding,), RESULT.stats))
+    assert out.endswith("\n") and out.count("\n") == 1  # one line, whatever the text holds
+    command, props, message = parse_annotation(out[:-1])
+    assert command == {"critical": "error", "major": "error", "minor": "warning"}.get(
+        finding.severity, "notice"
+    )
+    assert props["file"] == finding.path
+    assert props["line"] == str(finding.line)
+    assert props["title"] == f"[{finding.severity}] {finding.title}"
+    assert message == (finding.body.strip() or finding.title)
