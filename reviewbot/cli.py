@@ -231,6 +231,8 @@ def review(ctx: click.Context, /, **params: Any) -> int:
         )
         # A hook speaks on stderr (stdout may be `git push --porcelain`'s): the report too.
         return review_push(settings, job, request, out=stderr_console(), err=stderr_console())
+    if not params["dry_run"]:
+        settings.require_api_key()
     return run(settings, job, out=stdout_console(), err=stderr_console(), confirm=confirm)
 
 

@@ -97,7 +97,7 @@ def test_paths_limit_the_review(pushable: Pushable) -> None:
     assert dry(pushable, "--base", "main", "--", "*.md") == ["docs/guide.md"]
     inside = reviewbot(work.path / "app", "review", "--dry-run", "--base", "main", "--", "util.py")
     assert listed(inside.stdout) == ["app/util.py"]  # relative to where it runs
-    nothing = reviewbot(work.path, "review", "--base", "main", "--", "nowhere/")
+    nothing = reviewbot(work.path, "review", "--dry-run", "--base", "main", "--", "nowhere/")
     assert nothing.code == 0
     assert "nothing to review" in nothing.stderr
 
