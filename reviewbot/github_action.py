@@ -1,28 +1,309 @@
-"""`reviewbot github`: review a pull request inside GitHub Actions (lands with issue 7)."""
+"""`reviewbot github`: review a pull request inside GitHub Actions and post one review.
+
+The flow: read the event (``github_event``) and skip what is not to be reviewed; check a
+``/review`` commenter's write access; read the pull request, its files (the line map
+comes from GitHub's own patches) and what reviewbot posted before (``read_prior``); stop
+if this head was reviewed already; load settings and prompt overrides from the base commit
+(``github_base``); review the whole pull request or only what changed since the last
+reviewed head (``github_plan``); save the findings; publish them (``github_review``);
+write the step summary and outputs. The bot never runs code from the pull request: it
+reads the checkout through git only.
+
+Exit codes: 0 (done or skipped), 1 (an open finding at or above ``fail_on``), 2 (usage or
+configuration), 3 (model, git or GitHub failure; nothing half-posted by a model failure).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 from rich.console import Console
+from rich.text import Text
 
 from reviewbot.config import Settings
-from reviewbot.errors import NotAvailableError
+from reviewbot.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ConfigError,
+    GitHubError,
+    ModelError,
+    RepositoryError,
+    ReviewbotError,
+)
+from reviewbot.github_base import BaseFiles, flags_of, require_commit
+from reviewbot.github_event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
+from reviewbot.github_plan import RunFolder, changes_to_review, describe, incremental_since
+from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.local_review import describe_plan
+from reviewbot.pipeline import Execution, code_from_diff, execute, plan_review
+from reviewbot.progress import Progress
+from reviewbot.publish.actions_io import SafeLog
+from reviewbot.publish.github import WRITE_ACCESS, ApiConfig, GitHubApi, PullInfo
+from reviewbot.publish.github_body import Style
+from reviewbot.publish.github_report import Report
+from reviewbot.publish.github_review import Prior, Publisher, Target, read_prior
+from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
+from reviewbot.review.findings import at_least, severity_rank
+from reviewbot.review.result import ReviewResult
+from reviewbot.review.sanitize import LinkPolicy
+
+CHECKOUT_HINT = (
+    "check the pull request out with actions/checkout and `fetch-depth: 0` "
+    "(for issue_comment and pull_request_target: `ref: refs/pull/<number>/head`)"
+)
+BASE_HINT = "set `fetch-depth: 0` on actions/checkout (a shallow clone lacks the base commit)"
 
 
 @dataclass(frozen=True)
 class GitHubRun:
     dry_run: bool
     workdir: Path
+    config_path: str | None = None  # a config file read from the base commit
+
+
+def api_config(env: ActionEnv, environ: Mapping[str, str]) -> ApiConfig:
+    """Where GitHub is (``GITHUB_API_URL``: GitHub Enterprise works) and the pacing knobs."""
+
+    def seconds(name: str, default: float) -> float:
+        text = environ.get(name, "").strip()
+        if not text:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if value < 0:
+            raise ConfigError(f"environment variable {name} must be a number >= 0, got {text!r}")
+        return value
+
+    return ApiConfig(
+        base_url=env.api_url,
+        token=env.token,
+        graphql_url=env.graphql_url,
+        seconds_between_requests=seconds("REVIEWBOT_GITHUB_REQUEST_INTERVAL", 0.25),
+        seconds_between_writes=seconds("REVIEWBOT_GITHUB_WRITE_INTERVAL", 1.0),
+        max_wait=seconds("REVIEWBOT_GITHUB_MAX_WAIT", 300.0),
+        rate_wait=seconds("REVIEWBOT_GITHUB_RATE_WAIT", 60.0),
+        backoff_base=seconds("REVIEWBOT_GITHUB_BACKOFF", 1.0),
+    )
+
+
+def git_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    raise RepositoryError(f"{start} is not inside a git checkout", hint=CHECKOUT_HINT)
+
+
+def exit_for(highest: str, fail_on: str) -> int:
+    return EXIT_FINDINGS if highest and at_least(highest, fail_on) else EXIT_OK
 
 
 def run(
     settings: Settings, job: GitHubRun, environ: Mapping[str, str], *, out: Console, err: Console
 ) -> int:
-    settings.require_api_key()
-    raise NotAvailableError(
-        "`reviewbot github` is not available in this version yet",
-        hint="`reviewbot --help` lists what works now",
+    env = ActionEnv.from_environ(environ)
+    secrets = tuple(s for s in (env.token, settings.api_key) if s)
+    safe = cast(IO[str], SafeLog(err.file, secrets))
+    log = Console(file=safe, no_color=True, highlight=False, width=200)
+    links: LinkPolicy = (
+        "keep"
+        if settings.github_links == "keep"
+        else ("drop" if settings.github_links == "drop" else "defang")
     )
+    report = Report(env.step_summary, env.output, Style(env.host, links, secrets))
+    action = Action(settings, job, environ, env, report, log, out)
+    try:
+        return action.run()
+    except ReviewbotError as exc:
+        report.failed(exc.one_line(), model=isinstance(exc, ModelError))
+        raise
+    finally:
+        log.file.flush()
+
+
+@dataclass
+class Action:
+    """One ``reviewbot github`` run: the state its steps share."""
+
+    settings: Settings
+    job: GitHubRun
+    environ: Mapping[str, str]
+    env: ActionEnv
+    report: Report
+    log: Console
+    out: Console
+
+    def say(self, line: str) -> None:
+        self.log.print(Text(f"reviewbot: {line}"), soft_wrap=True)
+
+    def skip(self, reason: str) -> int:
+        self.say(f"nothing to do: {reason}")
+        self.report.skipped(reason)
+        return EXIT_OK
+
+    def run(self) -> int:
+        trigger = read_trigger(self.env.event_name, load_payload(self.env.event_path))
+        if isinstance(trigger, Skip):
+            return self.skip(trigger.reason)
+        with GitHubApi(api_config(self.env, self.environ), log=self.say) as api:
+            return self.review(api, trigger)
+
+    def review(self, api: GitHubApi, trigger: Trigger) -> int:
+        repo = self.env.repository
+        if trigger.on_request and not self.allowed(api, trigger):
+            return EXIT_OK
+        pr = api.pull(repo, trigger.number)
+        author = {"login": pr.author.login, "type": pr.author.type}
+        reason = pull_skip(
+            state=pr.state, draft=pr.draft, author=author, on_request=trigger.on_request
+        )
+        if reason:
+            return self.skip(reason)
+        prior = read_prior(api, repo, pr.number, viewer=api.viewer_login())
+        done = prior.final_review(pr.head_sha)
+        if done is not None and not trigger.on_request:
+            marker, review = done
+            highest = _highest([marker.highest, *prior.open_thread_severities()])
+            self.say(f"{pr.head_sha[:12]} was reviewed already: {review.html_url}")
+            self.report.already_reviewed(pr.head_sha, review.html_url, highest)
+            return exit_for(highest, self.settings.fail_on)
+        files = api.pull_files(repo, pr.number)
+        lines = changeset_from_patches(files, base=pr.base_sha, head=pr.head_sha)
+        root = git_root(self.job.workdir)
+        head_view = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT)
+        base_view = require_commit(root, pr.base_sha, "base", BASE_HINT)
+        with head_view, base_view, BaseFiles(base_view, self.job.config_path) as base:
+            self.settings = base.settings(self.environ, flags_of(self.settings))
+            folder = RunFolder.of(self.settings, root, pr.number, pr.head_sha)
+            saved = folder.saved()
+            if saved is not None:
+                self.say(f"posting the findings an earlier try saved for {pr.head_sha[:12]}")
+                result, since = saved
+            else:
+                last = "" if trigger.on_request else prior.last_head
+                since, why = incremental_since(root, last, pr.head_sha)
+                if why:
+                    self.say(f"{why}: reviewing the whole pull request")
+                changes = changes_to_review(root, pr, lines, since)
+                if not changes.files:
+                    self.say(f"no change to the pull request's files since {since[:12]}")
+                    self.report.nothing_to_review(since)
+                    return EXIT_OK
+                review_input = Reviewing(pr, root, changes, lines, prior, since, head_view, base)
+                found = self.model_review(review_input, folder)
+                if found is None:
+                    return EXIT_OK
+                result = found
+            return self.publish(api, pr, prior, lines, result, since, folder)
+
+    def allowed(self, api: GitHubApi, trigger: Trigger) -> bool:
+        """Whether the /review commenter may ask (write access); a refusal is logged."""
+        role = api.permission(self.env.repository, trigger.requested_by)
+        if role not in WRITE_ACCESS:
+            self.skip(
+                f"/review from {trigger.requested_by}, who has {role} access "
+                "(only people with write access can ask for a review)"
+            )
+            return False
+        try:
+            api.react(self.env.repository, trigger.comment_id, "eyes")
+        except GitHubError as exc:  # an acknowledgement only
+            self.say(f"could not react to the /review comment ({exc.one_line()})")
+        return True
+
+    def model_review(self, job: Reviewing, folder: RunFolder) -> ReviewResult | None:
+        settings, pr = self.settings, job.pr
+        plan = plan_review(
+            settings,
+            root=job.root,
+            changes=job.changes,
+            view=job.head_view,
+            repository=self.env.repository,
+            title=pr.title,
+            description=describe(pr, job.lines, job.changes, job.prior, job.since),
+            override_root=job.base.override_root,
+        )
+        scope = f"changes since {job.since[:12]}" if job.since else "the whole pull request"
+        self.say(
+            f"reviewing #{pr.number} at {pr.head_sha[:12]} ({scope}, "
+            f"{len(job.changes.files)} file(s), ~{plan.prompt_tokens:,} tokens per request)"
+        )
+        if self.job.dry_run:
+            for line in describe_plan(plan, settings):
+                self.out.print(Text(line), soft_wrap=True)
+            self.report.skipped("dry run: stopped before the first model call")
+            return None
+        config = ClientConfig.from_settings(settings)
+        folder.remember(job.since)
+        progress = Progress(
+            self.log, live=False, verbose=True, quiet=False, show_reasoning=settings.show_reasoning
+        )
+        with ChatClient(config) as client, progress:
+            how = Execution(
+                client=client,
+                run_dir=folder.path,
+                secrets=(config.api_key, self.env.token),
+                on_event=progress,
+            )
+            return execute(plan, settings, how, lines=job.lines, code_at=code_from_diff(job.lines))
+
+    def publish(
+        self,
+        api: GitHubApi,
+        pr: PullInfo,
+        prior: Prior,
+        lines: ChangeSet,
+        result: ReviewResult,
+        since: str,
+        folder: RunFolder,
+    ) -> int:
+        target = Target(self.env.repository, pr.number, pr.head_sha)
+        publisher = Publisher(api, target, self.report.style, log=self.say)
+        done = publisher.publish(
+            result,
+            prior,
+            lines,
+            since=since,
+            resolve_outdated=self.settings.github_resolve_outdated,
+        )
+        folder.mark_published()
+        self.say(
+            f"posted {len(done.inline)} inline comment(s) and {len(done.in_body)} in the body "
+            f"({done.repeated} already there): {done.review_url}"
+        )
+        self.report.published(
+            number=pr.number,
+            head=pr.head_sha,
+            since=since,
+            found=result.findings,
+            inline=done.inline,
+            in_body=done.in_body,
+            repeated=done.repeated,
+            resolved=done.resolved,
+            highest=done.highest,
+            stats=result.stats,
+            url=done.review_url,
+        )
+        return exit_for(done.highest, self.settings.fail_on)
+
+
+@dataclass(frozen=True)
+class Reviewing:
+    """What a model review of one pull request needs."""
+
+    pr: PullInfo
+    root: Path
+    changes: ChangeSet
+    lines: ChangeSet
+    prior: Prior
+    since: str
+    head_view: RepoView
+    base: BaseFiles
+
+
+def _highest(severities: list[str]) -> str:
+    return max((s for s in severities if s), key=severity_rank, default="")

@@ -1,0 +1,95 @@
+"""Settings and prompt overrides from the pull request's base commit, never from its head.
+
+A pull request must not rewrite the rules it is reviewed by: its own ``.reviewbot.toml``,
+``[tool.reviewbot]`` in ``pyproject.toml`` or ``.reviewbot/prompts/`` could tell the model
+to approve everything. So ``reviewbot github`` reads those files from the base commit
+(through a ``RepoView`` at the base SHA), writes them into a private temporary folder, and
+loads settings and templates from there: defaults < base config file < environment < flags.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from reviewbot.config import OPTIONS, Settings, load_settings
+from reviewbot.errors import ConfigError, RepositoryError
+from reviewbot.prompts import OVERRIDE_DIR
+from reviewbot.repo import RepoView
+
+CONFIG_FILES = (".reviewbot.toml", "pyproject.toml")
+
+
+def flags_of(settings: Settings) -> dict[str, Any]:
+    """The values that came from command-line flags (they still win over the base file)."""
+    return {
+        key: getattr(settings, option.name)
+        for key, option in OPTIONS.items()
+        if settings.sources.get(key, "").startswith("flag")
+    }
+
+
+class BaseFiles:
+    """The base commit's config and prompt files, copied to a private temporary folder."""
+
+    def __init__(self, view: RepoView, config_path: str | None = None) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="reviewbot-base-")
+        self.root = Path(self._tmp.name)
+        self.base = view.ref or ""
+        self.config_path = _relative(config_path) if config_path else None
+        wanted = [*CONFIG_FILES, *([self.config_path] if self.config_path else [])]
+        present = {e.path for e in view.tracked_files()}
+        prompts = [p for p in present if p.startswith(OVERRIDE_DIR.as_posix() + "/")]
+        for path, data in view.read_many([p for p in [*wanted, *prompts] if p in present]):
+            target = self.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if self.config_path and self.config_path not in present:
+            raise ConfigError(
+                f"config file {self.config_path} is not in the base commit {self.base[:12]}",
+                hint="commit it to the base branch first (it is never read from the pull request)",
+            )
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    def __enter__(self) -> BaseFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def override_root(self) -> Path | None:
+        return self.root if (self.root / OVERRIDE_DIR).is_dir() else None
+
+    def settings(self, environ: Mapping[str, str], flags: Mapping[str, Any]) -> Settings:
+        config_file = self.root / self.config_path if self.config_path else None
+        try:
+            return load_settings(root=self.root, env=environ, flags=flags, config_file=config_file)
+        except ConfigError as exc:
+            where = f"base commit {self.base[:12]}: "
+            message = exc.message.replace(str(self.root) + "/", where)
+            raise ConfigError(message, hint=exc.hint) from exc
+
+
+def _relative(path: str) -> str:
+    clean = PurePosixPath(path.replace("\\", "/"))
+    if clean.is_absolute() or ".." in clean.parts:
+        raise ConfigError(
+            f"config path {path!r} must be relative to the repository root",
+            hint="for example .github/reviewbot.toml",
+        )
+    return clean.as_posix()
+
+
+def require_commit(view_root: Path, sha: str, what: str, hint: str) -> RepoView:
+    """A view at ``sha``, or a one-line error saying how to get it into the clone."""
+    try:
+        return RepoView(view_root, sha)
+    except RepositoryError as exc:
+        raise RepositoryError(
+            f"the {what} commit {sha[:12]} is not in this clone", hint=hint
+        ) from exc
