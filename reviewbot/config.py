@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -84,6 +85,9 @@ class Settings:
     audit_exclude: list[str] = _opt([], "globs an audit skips")
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Values that must never appear in anything reviewbot writes: the API key and the
+    # environment variables named like secrets (see ``secret_values``).
+    known_secrets: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # Derived values -------------------------------------------------------------------
     @property
@@ -153,7 +157,7 @@ def _options() -> dict[str, Option]:
     hints = typing.get_type_hints(Settings)
     out: dict[str, Option] = {}
     for f in dataclasses.fields(Settings):
-        if f.name == "sources":
+        if f.name in ("sources", "known_secrets"):
             continue
         kind = typing.get_origin(hints[f.name]) or hints[f.name]
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
@@ -363,7 +367,30 @@ def load_settings(
                 sources["api_key"] = f"env {name}"
                 break
     kwargs = {OPTIONS[key].name: value for key, value in values.items()}
-    return Settings(**kwargs, sources=MappingProxyType(sources))
+    known = secret_values(env) + ((values["api_key"],) if values.get("api_key") else ())
+    return Settings(**kwargs, sources=MappingProxyType(sources), known_secrets=known)
+
+
+# Names of variables that hold secrets by convention: GITHUB_TOKEN, MOONSHOT_API_KEY,
+# AWS_SECRET_ACCESS_KEY, DB_PASSWORD, ACTIONS_RUNTIME_TOKEN, ... (whole words only, so
+# REVIEWBOT_MAX_TOKENS or REVIEWBOT_TOKENIZER are not secrets).
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|KEY|APIKEY|CREDENTIALS?|AUTH"
+    r"|PRIVATE|COOKIE|SESSION|DSN)(?:_|$)",
+    re.IGNORECASE,
+)
+_NOT_SECRET = frozenset({"SSH_AUTH_SOCK", "GPG_AGENT_INFO"})
+MIN_SECRET_CHARS = 8  # shorter values would redact ordinary words
+
+
+def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of the environment variables named like secrets, longest first."""
+    found = {
+        value
+        for name, value in env.items()
+        if name not in _NOT_SECRET and _SECRET_NAME.search(name) and len(value) >= MIN_SECRET_CHARS
+    }
+    return tuple(sorted(found, key=lambda v: (-len(v), v)))
 
 
 def mask(secret: str) -> str:

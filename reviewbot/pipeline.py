@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reviewbot.agent.guard import ContextGuard, GuardConfig
-from reviewbot.agent.loop import Agent, AgentEvent, Limits
+from reviewbot.agent.loop import Agent, AgentEvent, Limits, ToolStarted
 from reviewbot.agent.tools import FindingsBook, ReviewTools
 from reviewbot.agent.transcript import Redactor, Transcript
 from reviewbot.agent.verify import verify
@@ -31,10 +31,12 @@ from reviewbot.pack.model import ContextPack
 from reviewbot.pack.packer import pack_change
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.prompts import render
-from reviewbot.repo import ChangeSet, RepoView, render_changeset
+from reviewbot.repo import ChangeSet, FileChange, RepoView, render_changeset
+from reviewbot.repo.guard import PathGuard
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, Side, apply_filters, dedupe, order
 from reviewbot.review.result import ReviewResult, RunStats
+from reviewbot.review.sanitize import break_mentions, for_code, for_log
 
 # Used for the dry-run estimate: a typical review is about this many model turns.
 ESTIMATE_TURNS = 12
@@ -52,6 +54,7 @@ class ReviewPlan:
     prompt_tokens: int
     prices: Prices
     view: RepoView = field(repr=False, compare=False)
+    withheld: tuple[str, ...] = ()  # changed files the model may not see (deny list)
 
     @property
     def estimated_cost(self) -> float:
@@ -77,6 +80,21 @@ def filter_paths(changes: ChangeSet, paths: Sequence[str]) -> ChangeSet:
         return False
 
     return replace(changes, files=tuple(f for f in changes.files if wanted(f.path)))
+
+
+def withhold_denied(changes: ChangeSet, guard: PathGuard) -> tuple[ChangeSet, tuple[str, ...]]:
+    """The change without the files the model may not read: their diff would show it the
+    secrets the deny list keeps from it. Returns the change and the withheld paths."""
+
+    def refused(f: FileChange) -> bool:
+        return not guard.allowed(f.path) or (
+            f.old_path is not None and not guard.allowed(f.old_path)
+        )
+
+    withheld = tuple(f.path for f in changes.files if refused(f))
+    if not withheld:
+        return changes, ()
+    return replace(changes, files=tuple(f for f in changes.files if not refused(f))), withheld
 
 
 def path_rules(settings: Settings, changes: ChangeSet) -> list[dict[str, str]]:
@@ -140,6 +158,7 @@ def plan_review(
     override_root: Path | None = None,
 ) -> ReviewPlan:
     counter = (counter or TokenCounter(settings.tokenizer)).start()
+    changes, withheld = withhold_denied(changes, view.guard)
     change = change_from_changeset(changes, render_changeset(changes))
     pack = pack_change(view, change, options_for(settings), counter)
     messages = build_messages(
@@ -160,6 +179,7 @@ def plan_review(
         prompt_tokens=tokens,
         prices=prices_for(settings.effective_model, settings),
         view=view,
+        withheld=withheld,
     )
 
 
@@ -210,7 +230,8 @@ def execute(
 ) -> ReviewResult:
     """Run the agent on a plan; findings are saved under ``how.run_dir`` before return."""
     started = time.monotonic()
-    redact = Redactor(how.secrets)
+    secrets = (*how.secrets, *settings.known_secrets)
+    redact = Redactor(secrets)
     transcript = Transcript(how.transcript_path or how.run_dir / "transcript.jsonl", redact)
     book = FindingsBook()
     tools = ReviewTools(
@@ -237,15 +258,17 @@ def execute(
         ),
         price=lambda usage: cost_usd(usage, plan.prices),
         transcript=transcript,
-        on_event=how.on_event,
+        on_event=redacting(how.on_event, redact),
     )
     changed = lines or plan.changes
     try:
-        result = review(agent, plan, book, settings, changed, started)
+        result = review(agent, plan, book, settings, changed, started, secrets)
     except BaseException as exc:
         # Whatever stops the run (the model API after retries, Ctrl-C, a bug), the findings
         # filed so far are saved, unverified, before the error is reported.
-        kept = save_on_failure(how.run_dir, book, settings, changed, agent, started, exc, redact)
+        kept = save_on_failure(
+            how.run_dir, plan, book, settings, changed, agent, started, exc, secrets
+        )
         transcript.note("failed", error=type(exc).__name__, findings=kept)
         raise
     else:
@@ -256,6 +279,23 @@ def execute(
         transcript.close()
 
 
+def redacting(
+    on_event: Callable[[AgentEvent], None] | None, redact: Redactor
+) -> Callable[[AgentEvent], None] | None:
+    """``on_event`` seeing tool-call arguments with the run's secrets redacted (they are
+    shown in progress lines; streamed deltas are fragments, redacted where lines form)."""
+    if on_event is None:
+        return None
+    listener = on_event
+
+    def forward(event: AgentEvent) -> None:
+        if isinstance(event, ToolStarted):
+            event = replace(event, arguments=redact(event.arguments))
+        listener(event)
+
+    return forward
+
+
 def review(
     agent: Agent,
     plan: ReviewPlan,
@@ -263,10 +303,11 @@ def review(
     settings: Settings,
     lines: LineMap,
     started: float,
+    secrets: Sequence[str],
 ) -> ReviewResult:
     """The agent's review, then the verification pass of what it filed in ``book``."""
     outcome = agent.run(list(plan.messages))
-    notes: list[str] = []
+    notes = plan_notes(plan)
     summary = outcome.summary or ""
     if outcome.stopped_by:
         notes.append(f"{outcome.note}; findings so far are kept")
@@ -284,28 +325,44 @@ def review(
             f"context guard hid {agent.guard.hidden_outputs} old tool output(s) "
             f"in {agent.guard.fired} pass(es)"
         )
-    return finish(candidates, summary, settings, lines, agent, started, notes, outcome.stopped_by)
+    return finish(
+        candidates, summary, settings, lines, agent, started, notes, outcome.stopped_by, secrets
+    )
+
+
+def plan_notes(plan: ReviewPlan) -> list[str]:
+    """What the reader should know about the plan: changed files the model did not see."""
+    notes = []
+    if plan.withheld:
+        shown = ", ".join(plan.withheld[:5]) + (" ..." if len(plan.withheld) > 5 else "")
+        notes.append(
+            f"{len(plan.withheld)} changed file(s) withheld from the model "
+            f"(secrets deny list): {shown}"
+        )
+    return notes
 
 
 def save_on_failure(
     run_dir: Path,
+    plan: ReviewPlan,
     book: FindingsBook,
     settings: Settings,
     lines: LineMap,
     agent: Agent,
     started: float,
     error: BaseException,
-    redact: Redactor,
+    secrets: Sequence[str],
 ) -> int:
     """Save the findings filed before ``error`` stopped the run (its hint names the file).
 
     Returns how many were kept; a failure to save never hides ``error``.
     """
     why = error.one_line() if isinstance(error, ReviewbotError) else type(error).__name__
-    notes = [f"the run failed ({why}); findings so far are kept, unverified"]
+    notes = [*plan_notes(plan), f"the run failed ({why}); findings so far are kept, unverified"]
     try:
-        result = finish(list(book.findings), "", settings, lines, agent, started, notes, "error")
-        target = save_result(run_dir, result, redact)
+        found = list(book.findings)
+        result = finish(found, "", settings, lines, agent, started, notes, "error", secrets)
+        target = save_result(run_dir, result, Redactor(secrets))
     except Exception:  # noqa: BLE001 - the original error is what the user must see
         return 0
     if isinstance(error, ReviewbotError) and result.findings:
@@ -323,8 +380,10 @@ def finish(
     started: float,
     notes: list[str],
     stopped_by: str | None,
+    secrets: Sequence[str] = (),
 ) -> ReviewResult:
-    anchored = [anchor(f, lines) for f in dedupe(candidates)]
+    cleaned = [clean(f, secrets) for f in candidates]
+    anchored = [anchor(f, lines) for f in dedupe(cleaned)]
     filtered = apply_filters(
         anchored, min_severity=settings.min_severity, max_comments=settings.max_comments
     )
@@ -345,11 +404,28 @@ def finish(
         seconds=time.monotonic() - started,
     )
     return ReviewResult(
-        summary=summary,
+        summary=prose(summary, secrets),
         findings=tuple(order(filtered.kept)),
         stats=stats,
         notes=tuple(notes),
         stopped_by=stopped_by,
+    )
+
+
+def prose(text: str, secrets: Sequence[str]) -> str:
+    """Model-written prose made harmless for every output: secrets redacted, no line can
+    start a workflow command, mentions do not notify."""
+    return break_mentions(for_log(text, secrets))
+
+
+def clean(finding: Finding, secrets: Sequence[str]) -> Finding:
+    """A finding's text made harmless (a suggestion is code: only secrets are redacted)."""
+    suggestion = finding.suggestion
+    return replace(
+        finding,
+        title=prose(finding.title, secrets),
+        body=prose(finding.body, secrets),
+        suggestion=None if suggestion is None else for_code(suggestion, secrets),
     )
 
 
