@@ -164,7 +164,7 @@ def run(
         err.print(
             Text(
                 f"reviewing {len(changes.files)} file(s), {rev.merge_base_sha[:8]}.."
-                f"{changes.head[:8]} · ~{plan.prompt_tokens:,} tokens per request · "
+                f"{changes.head[:8]} · first request ~{plan.prompt_tokens:,} tokens · "
                 f"estimated ${plan.estimated_cost:.2f} (cap ${settings.max_cost:.2f})",
                 style="dim",
             ),

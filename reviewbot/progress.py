@@ -96,6 +96,8 @@ class Progress:
         self.cost = 0.0
         self.partial = ""  # the reasoning line being written (not printed yet)
         self.printed = 0  # reasoning lines printed during the current attempt
+        self.reasoned = False  # any reasoning printed at all
+        self._calls: dict[int, tuple[str, int]] = {}  # streamed call index -> (name, chars)
         self._live: Live | None = None
         if live and not quiet:
             self._live = Live(
@@ -117,6 +119,8 @@ class Progress:
         self._flush_reasoning()
         if self._live is not None:
             self._live.stop()
+        if self.reasoned:
+            self.console.print()  # a gap between the reasoning and the report
 
     # What is shown ----------------------------------------------------------------------
     def line(self) -> str:
@@ -151,6 +155,7 @@ class Progress:
             self._flush_reasoning()
             self.step, self.max_steps = event.step, event.max_steps
             self.printed = 0
+            self._calls.clear()
             self.activity = "waiting for the model"
         elif isinstance(event, ReasoningDelta):
             self.activity = "thinking"
@@ -159,9 +164,14 @@ class Progress:
         elif isinstance(event, ContentDelta):
             self._flush_reasoning()
             self.activity = "writing"
-        elif isinstance(event, ToolCallDelta) and event.name:
+        elif isinstance(event, ToolCallDelta):
             self._flush_reasoning()
-            self.activity = f"calling {event.name}"
+            self._calls[event.index] = (
+                event.name or self._calls.get(event.index, ("?", 0))[0],
+                self._calls.get(event.index, ("", 0))[1] + len(event.arguments_fragment),
+            )
+            name, size = self._calls[event.index]
+            self.activity = f"calling {name}" + (f" ({size:,} chars)" if size else "")
         elif isinstance(event, ToolStarted):
             self.activity = describe_call(event.name, event.arguments)
             if self.verbose:
@@ -184,17 +194,18 @@ class Progress:
         self.partial += text
         *done, self.partial = self.partial.split("\n")
         for line in done:
-            self._print(Text(line, style=REASONING_STYLE))
+            self._print(Text(line, style=REASONING_STYLE), reasoning=True)
             self.printed += 1
 
     def _flush_reasoning(self) -> None:
         if self.partial.strip():
-            self._print(Text(self.partial, style=REASONING_STYLE))
+            self._print(Text(self.partial, style=REASONING_STYLE), reasoning=True)
             self.printed += 1
         self.partial = ""
 
     def _void_attempt(self, event: Retrying) -> None:
         self.partial = ""
+        self._calls.clear()
         if self.printed and self.show_reasoning:
             self._print(
                 Text(f"[the {self.printed} line(s) above came from a failed attempt: void]"),
@@ -210,8 +221,9 @@ class Progress:
                 )
             )
 
-    def _print(self, text: Text, *, style: str = "") -> None:
+    def _print(self, text: Text, *, style: str = "", reasoning: bool = False) -> None:
         if not self.quiet:
+            self.reasoned = self.reasoned or reasoning
             self.console.print(text, style=style)
 
 

@@ -96,15 +96,23 @@ def _suggestion(console: Console, f: Finding, source: SourceLines | None) -> Non
         console.print(Text(f"{pad}+ {text.rstrip()}", style="green"), soft_wrap=True)
 
 
+def _wrapped(console: Console, text: Text, indent: int = 0, hang: int | None = None) -> None:
+    """``text`` indented and wrapped at word boundaries to the console's width (lines after
+    the first indented by ``hang``), without trailing blanks; a console that soft-wraps (a
+    pipe, a file) gets whole lines."""
+    hang = indent if hang is None else hang
+    if console.soft_wrap:
+        console.print(Text(" " * indent) + text, soft_wrap=True)
+        return
+    lines = text.wrap(console, max(console.width - max(indent, hang), 20))
+    for number, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text(" " * (hang if number else indent)) + line, soft_wrap=True)
+
+
 def _body(console: Console, body: str) -> None:
-    """The body indented; wrapped at the console's width unless it soft-wraps (pipes)."""
-    width = max(console.width - INDENT, 20)
     for paragraph in body.strip().splitlines():
-        text = Text(paragraph.rstrip())
-        lines = [text] if console.soft_wrap else list(text.wrap(console, width))
-        for line in lines:
-            line.rstrip()
-            console.print(Text(" " * INDENT) + line, soft_wrap=True)
+        _wrapped(console, Text(paragraph.rstrip()), INDENT)
 
 
 def _heading(f: Finding) -> Text:
@@ -127,17 +135,17 @@ def render_text(
     for f in result.findings:
         by_file.setdefault(f.path, []).append(f)
     for path, findings in by_file.items():
-        console.print(Text(path, style="bold underline"), soft_wrap=True)
+        _wrapped(console, Text(path, style="bold underline"))
         for f in findings:
-            console.print(_heading(f), soft_wrap=True)
+            _wrapped(console, _heading(f), hang=INDENT)
             _body(console, f.body)
             _code(console, f, source)
             _suggestion(console, f, source)
             console.print()
     if result.summary.strip():
-        console.print(Text(result.summary.strip()))
+        for paragraph in result.summary.strip().splitlines():
+            _wrapped(console, Text(paragraph.rstrip()))
         console.print()
     for note in result.notes:
-        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
-    closing = Text(summary_line(result), style="bold")
-    console.print(closing, soft_wrap=True)
+        _wrapped(console, Text(f"note: {note}", style="dim"))
+    _wrapped(console, Text(summary_line(result), style="bold"))

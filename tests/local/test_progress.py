@@ -40,6 +40,9 @@ def test_the_status_line_shows_step_tool_tokens_share_cost_and_time() -> None:
         p(ToolCallDelta(0, "functions.read_file:0", "read_file", ""))
         clock.now += 0.25
         assert status(p)[0].startswith("⠹ step 1/150 · calling read_file · ")
+        p(ToolCallDelta(0, None, None, '{"path": '))
+        p(ToolCallDelta(0, None, None, '"app/cache.py"}'))
+        assert " · calling read_file (24 chars) · " in status(p)[0]
         used = Usage(input_tokens=20_000, cached_tokens=15_000, output_tokens=512)
         p(turn(1, used, 0.0123))
         p(ToolStarted(1, "read_file", '{"path": "app/cache.py", "start_line": 10, "end_line": 40}'))
@@ -120,8 +123,8 @@ def test_a_retry_voids_what_the_failed_attempt_streamed() -> None:
         assert " · retrying in 2s (HTTP 503) · " in status(p)[0]
         p(ReasoningDelta("again\n"))
     assert out.export_text() == (
-        "first line\n[the 1 line(s) above came from a failed attempt: void]\nagain\n"
-    )
+        "first line\n[the 1 line(s) above came from a failed attempt: void]\nagain\n\n"
+    )  # and a blank line between the reasoning and what follows
 
 
 def test_verbose_prints_calls_turns_and_retries_and_quiet_prints_nothing() -> None:
@@ -142,7 +145,7 @@ def test_verbose_prints_calls_turns_and_retries_and_quiet_prints_nothing() -> No
         "step 1: git_log a.py\n"
         "step 1/10 · git_log a.py · 1,000 in (0% cached) · 10 out · $0.5000 · 0s\n"
         "model call failed (HTTP 429); retrying in 1s\n"
-        "secret thoughts\n"
+        "secret thoughts\n\n"
     )
     assert silent.export_text() == ""
 

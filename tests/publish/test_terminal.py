@@ -43,7 +43,8 @@ def test_long_bodies_wrap_under_their_indent_and_notes_show() -> None:
     render_text(result, console, source=lambda p, a, b: [(n, f"line {n}") for n in range(a, 5)])
     assert console.export_text() == (
         "src/a.py\n"
-        "   critical  L2  Unbounded growth  (not on a changed line)\n"
+        "   critical  L2  Unbounded growth  (not\n"
+        "    on a changed line)\n"
         "    The cache keeps every expired entry\n"
         "    forever, so memory grows without bound.\n"
         "      1 │ line 1\n"
@@ -54,7 +55,9 @@ def test_long_bodies_wrap_under_their_indent_and_notes_show() -> None:
         "One leak.\n"
         "\n"
         "note: stopped at max_steps\n"
-        "1 finding (1 critical) · 1 step · 1,000 tokens in (0% cached) · 20 out · $0.0010 · 2.0 s\n"
+        "1 finding (1 critical) · 1 step · 1,000\n"
+        "tokens in (0% cached) · 20 out · $0.0010 ·\n"
+        "2.0 s\n"
     )
 
 
