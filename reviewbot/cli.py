@@ -302,16 +302,17 @@ def github(ctx: click.Context, /, **params: Any) -> int:
     """
     from reviewbot.github_action import GitHubRun, run
 
-    settings = build_settings(
-        ctx,
-        {
-            **model_flags(params),
-            "fail_on": params.get("fail_on"),
-            "max_comments": params.get("max_comments"),
-            "min_severity": params.get("min_severity"),
-        },
-    )
-    job = GitHubRun(dry_run=params["dry_run"], workdir=Path.cwd())
+    flags = {
+        **model_flags(params),
+        "fail_on": params.get("fail_on"),
+        "max_comments": params.get("max_comments"),
+        "min_severity": params.get("min_severity"),
+    }
+    # The checkout holds the pull request's head: config files (and --config FILE) are read
+    # from its base commit by `github_action`, so only the environment and flags count here.
+    settings = load_settings(root=None, env=os.environ, flags=flags)
+    config_file = ctx.find_root().params.get("config_file")
+    job = GitHubRun(dry_run=params["dry_run"], workdir=Path.cwd(), config_path=config_file)
     return run(settings, job, dict(os.environ), out=stdout_console(), err=stderr_console())
 
 
