@@ -56,13 +56,13 @@ def hook_script(python: str, fail_on: str) -> str:
 {MARKER} (written by `reviewbot install-hook`; v1)
 # Reviews the commits being pushed and refuses the push when a finding is at or above
 # {fail_on}. Remove it with `reviewbot install-hook --uninstall`.
-# {BYPASS}
+# {BYPASS[0].upper() + BYPASS[1:]}
 case "${{REVIEWBOT_SKIP:-}}" in
   "" | 0 | false | no) ;;
   *) echo "reviewbot: REVIEWBOT_SKIP is set; the push is not reviewed" >&2; exit 0 ;;
 esac
 if [ ! -x {py} ]; then
-  echo "reviewbot: {python} is gone; reinstall the hook (reviewbot install-hook)," \\
+  echo "reviewbot: "{py}" is gone; reinstall the hook (reviewbot install-hook)," \\
     "or push with git push --no-verify" >&2
   exit 1
 fi

@@ -208,3 +208,29 @@ def test_the_hook_runs_the_python_that_installed_it(pushable: Pushable) -> None:
     assert f"exec {sys.executable} -P -m reviewbot review --pre-push" in text
     odd = hook_script("/opt/my python/bin/python3", "critical")
     assert "exec '/opt/my python/bin/python3' -P -m reviewbot" in odd
+
+
+def test_a_python_path_with_spaces_and_quotes_runs(
+    pushable: Pushable, k2_server: K2Server, tmp_path: Path
+) -> None:
+    odd = tmp_path / 'it\'s a "py" $HOME' / "python"
+    odd.parent.mkdir()
+    odd.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # a venv needs its own path
+    odd.chmod(0o755)
+    hook = hook_path(pushable)
+    hook.write_text(hook_script(str(odd), "critical"))
+    hook.chmod(0o755)
+    k2_server.script(CLEAN)
+    push = git(pushable.work.path, "push", "origin", "feature", env=model_env(k2_server))
+    assert push.code == 0, push.stderr
+    assert len(k2_server.requests) == 1
+
+
+def test_a_vanished_python_refuses_the_push_and_says_why(pushable: Pushable) -> None:
+    hook = hook_path(pushable)
+    hook.write_text(hook_script("/nonexistent/venv/bin/python", "critical"))
+    hook.chmod(0o755)
+    push = git(pushable.work.path, "push", "origin", "feature")
+    assert push.code != 0
+    assert "/nonexistent/venv/bin/python is gone; reinstall the hook" in push.stderr
+    assert "git push --no-verify" in push.stderr
