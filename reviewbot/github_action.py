@@ -37,7 +37,6 @@ from reviewbot.github_base import BaseFiles, flags_of, require_commit
 from reviewbot.github_event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
 from reviewbot.github_plan import RunFolder, changes_to_review, describe, incremental_since
 from reviewbot.llm.client import ChatClient, ClientConfig
-from reviewbot.local_review import describe_plan
 from reviewbot.pipeline import Execution, code_from_diff, execute, plan_review
 from reviewbot.progress import Progress
 from reviewbot.publish.actions_io import SafeLog
@@ -115,7 +114,8 @@ def run(
         else ("drop" if settings.github_links == "drop" else "defang")
     )
     report = Report(env.step_summary, env.output, Style(env.host, links, secrets))
-    action = Action(settings, job, environ, env, report, log, out)
+    shown = Console(file=cast(IO[str], SafeLog(out.file, secrets)), no_color=True, highlight=False)
+    action = Action(settings, job, environ, env, report, log, shown)
     try:
         return action.run()
     except ReviewbotError as exc:
@@ -123,6 +123,7 @@ def run(
         raise
     finally:
         log.file.flush()
+        shown.file.flush()
 
 
 @dataclass
@@ -139,6 +140,9 @@ class Action:
 
     def say(self, line: str) -> None:
         self.log.print(Text(f"reviewbot: {line}"), soft_wrap=True)
+
+    def show(self, text: str) -> None:
+        self.out.print(Text(text), soft_wrap=True)
 
     def skip(self, reason: str) -> int:
         self.say(f"nothing to do: {reason}")
@@ -194,10 +198,7 @@ class Action:
                     self.report.nothing_to_review(since)
                     return EXIT_OK
                 review_input = Reviewing(pr, root, changes, lines, prior, since, head_view, base)
-                found = self.model_review(review_input, folder)
-                if found is None:
-                    return EXIT_OK
-                result = found
+                result = self.model_review(review_input, folder)
             return self.publish(api, pr, prior, lines, result, since, folder)
 
     def allowed(self, api: GitHubApi, trigger: Trigger) -> bool:
@@ -215,7 +216,7 @@ class Action:
             self.say(f"could not react to the /review comment ({exc.one_line()})")
         return True
 
-    def model_review(self, job: Reviewing, folder: RunFolder) -> ReviewResult | None:
+    def model_review(self, job: Reviewing, folder: RunFolder) -> ReviewResult:
         settings, pr = self.settings, job.pr
         plan = plan_review(
             settings,
@@ -232,11 +233,6 @@ class Action:
             f"reviewing #{pr.number} at {pr.head_sha[:12]} ({scope}, "
             f"{len(job.changes.files)} file(s), ~{plan.prompt_tokens:,} tokens per request)"
         )
-        if self.job.dry_run:
-            for line in describe_plan(plan, settings):
-                self.out.print(Text(line), soft_wrap=True)
-            self.report.skipped("dry run: stopped before the first model call")
-            return None
         config = ClientConfig.from_settings(settings)
         folder.remember(job.since)
         progress = Progress(
@@ -262,7 +258,8 @@ class Action:
         folder: RunFolder,
     ) -> int:
         target = Target(self.env.repository, pr.number, pr.head_sha)
-        publisher = Publisher(api, target, self.report.style, log=self.say)
+        preview = self.show if self.job.dry_run else None
+        publisher = Publisher(api, target, self.report.style, log=self.say, preview=preview)
         done = publisher.publish(
             result,
             prior,
@@ -270,10 +267,12 @@ class Action:
             since=since,
             resolve_outdated=self.settings.github_resolve_outdated,
         )
-        folder.mark_published()
+        verb = "would post" if self.job.dry_run else "posted"
+        if not self.job.dry_run:
+            folder.mark_published()
         self.say(
-            f"posted {len(done.inline)} inline comment(s) and {len(done.in_body)} in the body "
-            f"({done.repeated} already there): {done.review_url}"
+            f"{verb} {len(done.inline)} inline comment(s) and {len(done.in_body)} in the body "
+            f"({done.repeated} already there){': ' + done.review_url if done.review_url else ''}"
         )
         self.report.published(
             number=pr.number,
@@ -287,6 +286,7 @@ class Action:
             highest=done.highest,
             stats=result.stats,
             url=done.review_url,
+            dry_run=self.job.dry_run,
         )
         return exit_for(done.highest, self.settings.fail_on)
 

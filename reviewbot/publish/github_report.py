@@ -73,10 +73,13 @@ class Report:
         highest: str,
         stats: RunStats,
         url: str,
+        dry_run: bool = False,
     ) -> None:
         scope = f"changes since `{since[:12]}`" if since else "the whole pull request"
         lines = [
-            f"Reviewed #{number} at `{head[:12]}` ({scope}): {len(found)} finding(s); "
+            "**Dry run: nothing was posted.** "
+            * dry_run
+            + f"Reviewed #{number} at `{head[:12]}` ({scope}): {len(found)} finding(s); "
             f"{len(inline)} posted inline, {len(in_body)} in the review body, "
             f"{repeated} already posted earlier; {resolved} outdated thread(s) resolved.",
         ]

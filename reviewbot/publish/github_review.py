@@ -187,11 +187,14 @@ class Publisher:
         style: Style,
         *,
         log: Callable[[str], None] = lambda _line: None,
+        preview: Callable[[str], None] | None = None,
     ) -> None:
+        """``preview``: a dry run; what would be posted goes there and nothing is written."""
         self.api = api
         self.target = target
         self.style = style
         self.log = log
+        self.preview = preview
 
     def publish(
         self,
@@ -274,6 +277,13 @@ class Publisher:
 
     def _create(self, run: _Run, marker: Marker, comments: list[NewComment], body: str) -> None:
         target = self.target
+        if self.preview is not None:
+            shown = [f"--- review (part {marker.part} of {marker.parts})", body]
+            for c in comments:
+                span = f"{c.start_line}-{c.line}" if c.start_line else str(c.line)
+                shown += [f"--- comment on {c.path}:{span} ({c.side})", c.body]
+            self.preview("\n".join(shown))
+            return
 
         def landed() -> PostedReview | None:
             for review in self.api.reviews(target.repo, target.number):
@@ -336,10 +346,12 @@ class Publisher:
             old = earlier.finding
             if old.fingerprint in fingerprints or any(similar(old, f) for f in current):
                 continue
-            self.api.resolve_thread(thread.id)
+            if self.preview is None:
+                self.api.resolve_thread(thread.id)
             resolved += 1
         if resolved:
-            self.log(f"resolved {resolved} thread(s) of earlier findings that are gone")
+            done = "would resolve" if self.preview is not None else "resolved"
+            self.log(f"{done} {resolved} thread(s) of earlier findings that are gone")
         return resolved
 
 
