@@ -266,9 +266,9 @@ def review_push(
 ) -> int:
     """Review each pushed range; 1 (refuse the push) when a finding reaches ``fail_on``."""
 
-    def say(text: str) -> None:
+    def say(text: str) -> None:  # wrapped at words on a terminal, whole lines elsewhere
         if not job.quiet:
-            err.print(Text(text), soft_wrap=True)
+            err.print(Text(text), soft_wrap=not err.is_terminal)
 
     if request.skip:
         say("reviewbot: REVIEWBOT_SKIP is set; the push is not reviewed")
@@ -289,6 +289,6 @@ def review_push(
     if code == EXIT_FINDINGS:
         err.print(
             Text(f"reviewbot: push refused: findings at or above {settings.fail_on}; {BYPASS}"),
-            soft_wrap=True,
+            soft_wrap=not err.is_terminal,
         )
     return code
