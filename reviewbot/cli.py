@@ -142,8 +142,14 @@ def cli(debug: bool, config_file: str | None) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--base", metavar="REF", help="Review commits not on REF (default: upstream).")
 @click.option("--head", metavar="REF", help="Review up to REF instead of HEAD (commits only).")
-@click.option("--staged", is_flag=True, help="Review only staged changes (index vs HEAD).")
-@click.option("--uncommitted", is_flag=True, help="Review the working tree against HEAD.")
+@click.option(
+    "--staged", is_flag=True, help="Review the index: staged changes (vs HEAD, or --base)."
+)
+@click.option(
+    "--uncommitted",
+    is_flag=True,
+    help="Review the work tree, untracked files too (vs HEAD, or --base).",
+)
 @click.option(
     "--format",
     "output_format",
@@ -202,9 +208,12 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     scope: Scope = (
         "staged" if params["staged"] else "worktree" if params["uncommitted"] else "commits"
     )
+    # --staged / --uncommitted alone: what is not committed yet (against HEAD); with --base,
+    # everything since the merge-base, the index or work tree included.
+    uncommitted = params["staged"] or params["uncommitted"]
     job = LocalReview(
         root=root,
-        base=params.get("base"),
+        base=params.get("base") or ("HEAD" if uncommitted else None),
         head=params.get("head"),
         scope=scope,
         paths=tuple(_relative(root, p) for p in params["paths"]),

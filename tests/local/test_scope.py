@@ -40,6 +40,7 @@ def test_commits_against_the_base(pushable: Pushable) -> None:
 
 def test_staged_is_the_index_only(pushable: Pushable) -> None:
     worktree_changes(pushable)
+    assert dry(pushable, "--staged") == ["app/util.py"]  # against HEAD: about to be committed
     assert dry(pushable, "--staged", "--base", "HEAD") == ["app/util.py"]
     assert dry(pushable, "--staged", "--base", "main") == [
         "app/cache.py", "app/util.py", "notes.txt",
@@ -49,8 +50,9 @@ def test_staged_is_the_index_only(pushable: Pushable) -> None:
 def test_uncommitted_is_the_work_tree_with_untracked_files(pushable: Pushable) -> None:
     worktree_changes(pushable)
     before = pushable.work.git("diff", "--cached", "--name-only")
-    assert dry(pushable, "--uncommitted", "--base", "HEAD") == [
-        "app/util.py", "new.py", "notes.txt",
+    assert dry(pushable, "--uncommitted") == ["app/util.py", "new.py", "notes.txt"]
+    assert dry(pushable, "--uncommitted", "--base", "main") == [
+        "app/cache.py", "app/util.py", "new.py", "notes.txt",
     ]  # fmt: skip
     assert pushable.work.git("diff", "--cached", "--name-only") == before  # index untouched
 
@@ -58,9 +60,7 @@ def test_uncommitted_is_the_work_tree_with_untracked_files(pushable: Pushable) -
 def test_staged_content_is_what_the_model_sees(pushable: Pushable, k2_server: K2Server) -> None:
     worktree_changes(pushable)
     k2_server.script(CLEAN)
-    done = reviewbot(
-        pushable.work.path, "review", "--staged", "--base", "HEAD", env=model_env(k2_server)
-    )
+    done = reviewbot(pushable.work.path, "review", "--staged", env=model_env(k2_server))
     assert done.code == 0, done.stderr
     sent = prompt_text(k2_server.requests[0])
     assert "return min(max(x, lo), hi)" in sent
