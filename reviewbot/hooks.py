@@ -58,7 +58,7 @@ def hook_script(python: str, fail_on: str) -> str:
 # {fail_on}. Remove it with `reviewbot install-hook --uninstall`.
 # {BYPASS[0].upper() + BYPASS[1:]}
 case "${{REVIEWBOT_SKIP:-}}" in
-  "" | 0 | false | no) ;;
+  "" | 0 | [Ff][Aa][Ll][Ss][Ee] | [Nn][Oo]) ;;
   *) echo "reviewbot: REVIEWBOT_SKIP is set; the push is not reviewed" >&2; exit 0 ;;
 esac
 if [ ! -x {py} ]; then
