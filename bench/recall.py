@@ -152,7 +152,7 @@ def evaluate(
         cands = candidates(source, options)
         if hidden not in cands.sizes:
             continue
-        ranked, _query, result, signals = rank_change(source, change, options, cands)
+        ranked, _cands, _query, result, signals = rank_change(source, change, options)
         pool = sorted(p for p in cands.sizes if p not in change.paths and p not in result.excluded)
         if hidden not in pool:
             continue

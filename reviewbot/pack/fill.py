@@ -22,7 +22,7 @@ from reviewbot.pack.langs import LANGUAGES, spec_for
 from reviewbot.pack.model import Chunk, ContextPack, Excluded, PackEntry, Role, Section
 from reviewbot.pack.rank import Ranked
 from reviewbot.pack.render import Style, diff_block, file_block, heading, outline_block
-from reviewbot.pack.tokens import TokenCounter
+from reviewbot.pack.tokens import TokenCounter, estimate_tokens
 
 Reader = Callable[[Sequence[str]], Iterator[tuple[str, bytes]]]
 
@@ -311,7 +311,11 @@ def _total(parts: Sequence[_Taken]) -> int:
 def _entries(
     inp: FillInput, taken: Mapping[str, _Taken], outlined: Mapping[str, _Taken]
 ) -> tuple[PackEntry, ...]:
-    est = inp.counter.estimate
+    ratio = inp.counter.calibration.ratio  # read once: 5,000+ estimates follow
+
+    def est(size: int) -> int:
+        return estimate_tokens(size, ratio)
+
     out: list[PackEntry] = []
     seen: set[str] = set()
     fused = {r.path: r for r in inp.ranked}

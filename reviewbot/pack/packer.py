@@ -22,11 +22,11 @@ from reviewbot.pack.change import Change
 from reviewbot.pack.fill import FillInput, fill
 from reviewbot.pack.imports import PathIndex
 from reviewbot.pack.model import ContextPack, Excluded
-from reviewbot.pack.parallel import PARALLEL_BYTES, scan_parallel
+from reviewbot.pack.parallel import PARALLEL_BYTES, Forked, can_fork, merge, split
 from reviewbot.pack.query import Query, build_query
 from reviewbot.pack.rank import WEIGHTS, Ranked, fuse
 from reviewbot.pack.render import Style
-from reviewbot.pack.scan import ScanResult
+from reviewbot.pack.scan import ScanResult, scan
 from reviewbot.pack.tokens import TokenCounter
 
 SCAN_BYTES = 160_000_000  # text read for evidence; beyond it, files nearest the change win
@@ -163,52 +163,69 @@ class _Background:
         return self.result
 
 
-def rank_change(
-    source: Source,
-    change: Change,
-    options: PackOptions,
-    cands: Candidates,
-    *,
-    history: Sequence[sig.Commit] | None = None,
-    counter: TokenCounter | None = None,
-) -> tuple[list[Ranked], Query, ScanResult, dict[str, sig.Signal]]:
-    """Signals and fused ranking for ``change`` (the changed files themselves excluded)."""
+@dataclass(frozen=True)
+class _Plan:
+    cands: Candidates
+    index: PathIndex
+    query: Query
+    others: list[str]
+    chosen: list[str]
+
+
+def _plan(source: Source, change: Change, options: PackOptions) -> _Plan:
+    """Candidates, the query and the files to scan: the same in the worker and here."""
+    cands = candidates(source, options)
     present = [p for p in change.paths if p in cands.sizes]
     contents = dict(source.read_many(present))
     index = PathIndex(cands.sizes)
     query = build_query(change, contents, index)
     others = [p for p in cands.sizes if p not in query.changed]
     order = scan_order(others, sorted(p for p in query.forward if p in cands.sizes), present)
-    chosen = _within(order, cands.sizes, options.scan_bytes)
-    started: list[_Background] = []
+    return _Plan(cands, index, query, others, _within(order, cands.sizes, options.scan_bytes))
 
-    def start_threads() -> None:  # after the fork: no thread of ours exists before it
-        if counter is not None:
-            counter.start()
-        if history is None:
-            started.append(_Background(source, options.history_commits))
 
-    result = scan_parallel(
-        source,
-        chosen,
-        cands.sizes,
-        query,
-        index,
-        meanwhile=start_threads,
-        threshold=options.parallel_bytes,
-    )
-    commits = started[0].get() if started else list(history or ())
-    paths = [p for p in others if p not in result.excluded]
+def _their_part(source: Source, change: Change, options: PackOptions) -> ScanResult:
+    plan = _plan(source, change, options)
+    _, theirs = split(plan.chosen, plan.cands.sizes, options.parallel_bytes)
+    return scan(source.read_many(theirs), plan.query, plan.index)
+
+
+def rank_change(
+    source: Source,
+    change: Change,
+    options: PackOptions,
+    *,
+    history: Sequence[sig.Commit] | None = None,
+    counter: TokenCounter | None = None,
+    parallel: bool = False,
+) -> tuple[list[Ranked], Candidates, Query, ScanResult, dict[str, sig.Signal]]:
+    """Signals and fused ranking for ``change`` (the changed files themselves excluded).
+
+    With ``parallel``, a forked worker (started before any thread of ours) plans the same
+    scan and takes its share of it while this process builds the tokenizer, reads the
+    history and scans the rest.
+    """
+    worker = Forked(lambda: _their_part(source, change, options)) if parallel else None
+    if counter is not None:
+        counter.start()
+    background = _Background(source, options.history_commits) if history is None else None
+    plan = _plan(source, change, options)
+    mine, _ = split(plan.chosen, plan.cands.sizes, options.parallel_bytes if worker else None)
+    result = scan(source.read_many(mine), plan.query, plan.index)
+    if worker is not None:
+        result = merge(result, worker.result())
+    commits = background.get() if background is not None else list(history or ())
+    paths = [p for p in plan.others if p not in result.excluded]
     signals: dict[str, sig.Signal] = {
-        "references": sig.references(query, result),
-        "lexical": sig.lexical(query, result),
+        "references": sig.references(plan.query, result),
+        "lexical": sig.lexical(plan.query, result),
         "cochange": sig.cochange(commits, change.paths),
         "tests": sig.tests(change.paths, paths),
         "guidance": sig.guidance(paths, change.paths),
     }
     allowed = set(paths)
     signals = {name: {p: e for p, e in s.items() if p in allowed} for name, s in signals.items()}
-    return fuse(signals, WEIGHTS), query, result, signals
+    return fuse(signals, WEIGHTS), plan.cands, plan.query, result, signals
 
 
 def pack_change(
@@ -220,9 +237,8 @@ def pack_change(
     history: Sequence[sig.Commit] | None = None,
 ) -> ContextPack:
     """The context for reviewing ``change``: changed files and diff, ranked context."""
-    cands = candidates(source, options)
-    ranked, query, result, signals = rank_change(
-        source, change, options, cands, history=history, counter=counter
+    ranked, cands, query, result, signals = rank_change(
+        source, change, options, history=history, counter=counter, parallel=can_fork()
     )
     excluded = {**cands.excluded, **result.excluded}
     sizes = {p: s for p, s in cands.sizes.items() if p not in result.excluded}
@@ -280,20 +296,24 @@ def importance(result: ScanResult, *, damping: float = 0.85, rounds: int = 30) -
 
 def pack_all(source: Source, options: PackOptions, counter: TokenCounter) -> ContextPack:
     """The whole repository by importance (no diff): for audits."""
-    cands = candidates(source, options)
-    index = PathIndex(cands.sizes)
-    order = sorted(cands.sizes, key=lambda p: (p.count("/"), p))  # shallow files first
-    chosen = _within(order, cands.sizes, options.scan_bytes)
-    result = scan_parallel(
-        source,
-        chosen,
-        cands.sizes,
-        None,
-        index,
-        want_imports=True,
-        meanwhile=counter.start,
-        threshold=options.parallel_bytes,
-    )
+
+    def plan() -> tuple[Candidates, PathIndex, list[str]]:
+        cands = candidates(source, options)
+        order = sorted(cands.sizes, key=lambda p: (p.count("/"), p))  # shallow files first
+        return cands, PathIndex(cands.sizes), _within(order, cands.sizes, options.scan_bytes)
+
+    def their_part() -> ScanResult:
+        cands, index, chosen = plan()
+        _, theirs = split(chosen, cands.sizes, options.parallel_bytes)
+        return scan(source.read_many(theirs), None, index, want_imports=True)
+
+    worker = Forked(their_part) if can_fork() else None
+    counter.start()
+    cands, index, chosen = plan()
+    mine, _ = split(chosen, cands.sizes, options.parallel_bytes if worker else None)
+    result = scan(source.read_many(mine), None, index, want_imports=True)
+    if worker is not None:
+        result = merge(result, worker.result())
     paths = [p for p in cands.sizes if p not in result.excluded]
     small = {
         p: sig.Evidence(1.0 / (1 + cands.sizes[p] / 4000), "small, self-contained file")

@@ -1,10 +1,11 @@
 """The scan on two cores: a forked worker scans part of the files while this process
-builds the tokenizer and scans the rest.
+builds the tokenizer, reads the history and scans the rest.
 
-Forking happens before any thread of ours is started (``fork`` with live threads can leave
-a lock held in the child), the worker only reads through ``Source.read_many`` (a git
-process of its own) and sends its ``ScanResult`` back through a pipe. Where ``fork`` is
-missing, or when the scan is small, everything runs in this process.
+The fork happens first, before any thread of ours exists (``fork`` with live threads can
+leave a lock held in the child); the worker then plans the same scan as this process (the
+plan is deterministic, so both split it the same way), reads only through
+``Source.read_many`` (a git process of its own) and sends its ``ScanResult`` back through a
+pipe. Where ``fork`` is missing, or the scan is small, this process scans everything.
 """
 
 from __future__ import annotations
@@ -12,36 +13,41 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
 from reviewbot.errors import ReviewbotError
-from reviewbot.pack.imports import PathIndex
-from reviewbot.pack.query import Query
-from reviewbot.pack.scan import ScanResult, scan
+from reviewbot.pack.scan import ScanResult
 
 PARALLEL_BYTES = 8_000_000  # below this, a second process costs more than it saves
 WORKER_SHARE = 0.75  # the worker takes the larger part: this process also builds the tokenizer
 
 
-class Reader(Protocol):
-    def read_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]: ...
-
-
-def split(paths: Sequence[str], sizes: dict[str, int], share: float) -> tuple[list[str], list[str]]:
-    """(mine, theirs): every path once, interleaved, ``theirs`` holding ``share`` of the bytes."""
+def split(
+    paths: Sequence[str], sizes: Mapping[str, int], threshold: int | None
+) -> tuple[list[str], list[str]]:
+    """(mine, theirs): every path once, interleaved, ``theirs`` holding ``WORKER_SHARE`` of
+    the bytes; everything is mine when there is no worker (``threshold`` None) or the scan
+    is smaller than ``threshold`` bytes."""
+    if threshold is None or sum(sizes[p] for p in paths) < threshold:
+        return list(paths), []
     mine: list[str] = []
     theirs: list[str] = []
     mine_bytes = theirs_bytes = 0
     for p in paths:
-        if theirs_bytes <= share * (theirs_bytes + mine_bytes):
+        if theirs_bytes <= WORKER_SHARE * (theirs_bytes + mine_bytes):
             theirs.append(p)
             theirs_bytes += sizes[p]
         else:
             mine.append(p)
             mine_bytes += sizes[p]
     return mine, theirs
+
+
+def can_fork() -> bool:
+    """Fork only where it exists and while this process runs a single thread: a lock held
+    by another thread at the fork would stay held forever in the child."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def merge(a: ScanResult, b: ScanResult) -> ScanResult:
@@ -57,16 +63,9 @@ def merge(a: ScanResult, b: ScanResult) -> ScanResult:
 
 
 class Forked:
-    """A scan running in a forked child; ``result()`` waits for it."""
+    """``job()`` running in a forked child; ``result()`` waits for its ``ScanResult``."""
 
-    def __init__(
-        self,
-        source: Reader,
-        paths: list[str],
-        query: Query | None,
-        index: PathIndex,
-        want_imports: bool,
-    ) -> None:
+    def __init__(self, job: Callable[[], ScanResult]) -> None:
         read_fd, write_fd = os.pipe()
         gc.freeze()  # the child's collector must not touch (and so copy) the parent's pages
         pid = os.fork()
@@ -75,14 +74,12 @@ class Forked:
             os.close(read_fd)
             code = 0
             try:
-                result = scan(source.read_many(paths), query, index, want_imports=want_imports)
-                payload = pickle.dumps(("ok", result), protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # noqa: BLE001 - sent to the parent
                 payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
                 code = 1
             with os.fdopen(write_fd, "wb") as pipe:
                 pipe.write(payload)
-            sys.stdout.flush()
             os._exit(code)
         gc.unfreeze()
         os.close(write_fd)
@@ -103,26 +100,3 @@ class Forked:
             raise ReviewbotError(f"the scanning worker failed: {value}")
         assert isinstance(value, ScanResult)
         return value
-
-
-def scan_parallel(
-    source: Reader,
-    paths: list[str],
-    sizes: dict[str, int],
-    query: Query | None,
-    index: PathIndex,
-    *,
-    want_imports: bool = False,
-    meanwhile: Callable[[], object] = lambda: None,
-    threshold: int = PARALLEL_BYTES,
-) -> ScanResult:
-    """Scan ``paths``; ``meanwhile`` runs (starting threads) right after the fork."""
-    total = sum(sizes[p] for p in paths)
-    if total < threshold or not hasattr(os, "fork"):
-        meanwhile()
-        return scan(source.read_many(paths), query, index, want_imports=want_imports)
-    mine, theirs = split(paths, sizes, WORKER_SHARE)
-    worker = Forked(source, theirs, query, index, want_imports)
-    meanwhile()
-    own = scan(source.read_many(mine), query, index, want_imports=want_imports)
-    return merge(own, worker.result())

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from reviewbot.pack import signals as sig
-from reviewbot.pack.packer import PackOptions, candidates, rank_change
+from reviewbot.pack.packer import PackOptions, rank_change
 from reviewbot.pack.rank import fuse
 from tests.helpers.gitrepo import GitRepo
 from tests.pack.project import build, change_of
@@ -18,7 +18,7 @@ def ranked(make_repo: Callable[..., GitRepo]) -> tuple[list, dict]:  # type: ign
     repo = build(make_repo)
     view, change = change_of(repo.path)
     options = PackOptions(budget=50_000)
-    result, _query, _scan, signals = rank_change(view, change, options, candidates(view, options))
+    result, _cands, _query, _scan, signals = rank_change(view, change, options)
     return result, signals
 
 
@@ -139,7 +139,7 @@ def test_c_includes_are_references(make_repo: Callable[..., GitRepo]) -> None:
     repo.commit("change")
     view, change = change_of(repo.path)
     options = PackOptions(budget=10_000)
-    _, _, _, signals = rank_change(view, change, options, candidates(view, options))
+    _, _, _, _, signals = rank_change(view, change, options)
     refs = signals["references"]
     assert "imported by kernel/widget.c" in refs["include/linux/widget.h"].reason
     assert "imported by kernel/widget.c" in refs["kernel/local.h"].reason
