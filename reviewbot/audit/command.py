@@ -1,15 +1,35 @@
-"""`reviewbot audit` and `reviewbot audit merge` (land with issue 8)."""
+"""`reviewbot audit` and `reviewbot audit merge`: plan, shard, run units, publish."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
+from reviewbot.audit.describe import describe_plan
+from reviewbot.audit.issue import publish_issue
+from reviewbot.audit.outputs import AuditResult, merge_results, read_output, render_sarif
+from reviewbot.audit.plan import AuditPlan, Unit, plan_audit
+from reviewbot.audit.report import permalinks, render_report, repository_url
+from reviewbot.audit.runner import Runner, UnitRun, UnitsOutcome, run_units
+from reviewbot.audit.shard import Shard, parse_shard, select
+from reviewbot.audit.state import Since, carry_over, resolve_since, save_state, state_path
 from reviewbot.config import Settings
-from reviewbot.errors import NotAvailableError
+from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, RepositoryError, UsageError
+from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.local_review import repository_name
+from reviewbot.pack.tokens import TokenCounter
+from reviewbot.pipeline import run_dir_for
+from reviewbot.progress import Progress
+from reviewbot.publish.output import emit
+from reviewbot.repo import RepoView
+from reviewbot.review.findings import Finding, dedupe, order
+from reviewbot.review.result import ReviewResult, RunStats, count_by_severity
 
 
 @dataclass(frozen=True)
@@ -26,18 +46,253 @@ class AuditRun:
     live: bool
 
 
-def _later(what: str) -> NotAvailableError:
-    return NotAvailableError(
-        f"`reviewbot {what}` is not available in this version yet",
-        hint="`reviewbot --help` lists what works now",
-    )
+def today() -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime())
 
 
 def run(
     settings: Settings, job: AuditRun, environ: Mapping[str, str], *, out: Console, err: Console
 ) -> int:
-    raise _later("audit")
+    shard = parse_shard(job.shard) if job.shard else None
+    if job.issue and job.plan_only:
+        raise UsageError("--issue and --plan cannot be used together", hint="pick one")
+    view = RepoView(
+        job.root, "HEAD", deny_paths=settings.deny_paths, max_file_bytes=settings.max_file_bytes
+    )
+    assert view.ref is not None
+    head = view.ref
+    counter = TokenCounter(settings.tokenizer).start()
+    audit = plan_audit(
+        view,
+        settings,
+        head=head,
+        repository=repository_name(job.root),
+        counter=counter,
+        override_root=job.root,
+    )
+    chosen = select(audit.units, shard)
+    since = (
+        resolve_since(job.since, root=job.root, head=head, state=state_path(settings, job.root))
+        if job.since
+        else None
+    )
+    todo = chosen if since is None else tuple(u for u in chosen if set(u.paths) & since.touched)
+    if job.plan_only:
+        if job.fmt == "json":
+            data = audit.to_json(todo)
+            data["shard"] = shard.label if shard else None
+            data["since"] = since.base if since else None
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = "\n".join(describe_plan(audit, todo, shard, since, verbose=job.verbose)) + "\n"
+        _write(text, job.output, out)
+        return EXIT_OK
+    if not job.quiet:
+        where = f" (shard {shard.label})" if shard else ""
+        changed = f", {len(todo)} touched since {since.label}" if since else ""
+        err.print(
+            Text(
+                f"audit of {audit.repository} at {head[:12]}{where}: {len(chosen)} of "
+                f"{len(audit.units)} unit(s){changed}; estimated ${audit.cost(todo):.2f} "
+                f"(cap ${settings.max_cost:.2f})"
+            )
+        )
+    outcome = _execute(audit, todo, settings, job, view, counter, err)
+    result = _assemble(audit, chosen, todo, outcome, since, shard, settings, job, environ)
+    run_dir = run_dir_for(settings, job.root, head)
+    _save(run_dir, result)
+    if shard is None:
+        save_state(state_path(settings, job.root), head, result.date, result.result.findings)
+    if job.issue:
+        paths = {e.path for e in view.tracked_files()}
+        made = publish_issue(result, environ, exists=paths.__contains__)
+        if not job.quiet:
+            verb = "created" if made.created else "updated"
+            err.print(Text(f"tracking issue #{made.number} {verb} ({made.fixed} ticked as fixed)"))
+    publish(result, job.fmt, job.output, out, view)
+    return EXIT_FINDINGS if result.result.fails(settings.fail_on) else EXIT_OK
 
 
-def merge(files: list[Path], output: Path, fmt: str | None) -> int:
-    raise _later("audit merge")
+def _execute(
+    audit: AuditPlan,
+    todo: tuple[Unit, ...],
+    settings: Settings,
+    job: AuditRun,
+    view: RepoView,
+    counter: TokenCounter,
+    err: Console,
+) -> UnitsOutcome:
+    if not todo:
+        return UnitsOutcome((), RunStats(model=settings.effective_model))
+    config = ClientConfig.from_settings(settings)
+    progress = Progress(
+        err,
+        live=job.live and not job.quiet,
+        verbose=job.verbose,
+        show_reasoning=settings.show_reasoning,
+    )
+    with ChatClient(config) as client, progress:
+        return run_units(
+            audit,
+            todo,
+            settings,
+            Runner(
+                client=client,
+                view=view,
+                counter=counter,
+                run_dir=run_dir_for(settings, job.root, audit.head),
+                secrets=(config.api_key,),
+                on_event=progress,
+                override_root=job.root,
+            ),
+            err=None if job.quiet else err,
+        )
+
+
+def _assemble(
+    audit: AuditPlan,
+    chosen: tuple[Unit, ...],
+    todo: tuple[Unit, ...],
+    outcome: UnitsOutcome,
+    since: Since | None,
+    shard: Shard | None,
+    settings: Settings,
+    job: AuditRun,
+    environ: Mapping[str, str],
+) -> AuditResult:
+    ran = outcome.ran
+    found = [f for r in ran if r.result is not None for f in r.result.findings]
+    skipped = [u for u in todo if u not in {r.unit for r in ran}]
+    rest = [u for u in chosen if u not in todo]
+    carried = carry_over(
+        since.previous if since else None,
+        [p for u in rest for p in u.paths],
+        since.touched if since else frozenset(),
+    )
+    findings = tuple(order(dedupe([*found, *carried])))
+    covered = {p for r in ran for p in r.unit.paths}
+    if since is not None and since.previous is not None:
+        covered |= {p for u in rest for p in u.paths}  # unchanged: carried findings hold
+    everything = {p for u in audit.units for p in u.paths}
+    notes: list[str] = []
+    if since is not None:
+        notes.append(
+            f"incremental since {since.label} ({since.base[:12]}): {len(todo)} of "
+            f"{len(chosen)} unit(s) touched"
+            + (
+                f"; {len(carried)} finding(s) carried over from {since.previous.source}"
+                if since.previous
+                else "; no earlier findings to carry over"
+            )
+        )
+    if outcome.stopped:
+        notes.append(f"{len(skipped)} unit(s) {outcome.stopped}")
+    for r in ran:
+        assert r.result is not None
+        notes += [f"{r.unit.label}: {n}" for n in r.result.notes]
+    summary = _summary(audit, chosen, ran, findings, shard)
+    result = ReviewResult(
+        summary=summary,
+        findings=findings,
+        stats=outcome.stats,
+        notes=tuple(notes),
+        stopped_by="max_cost" if outcome.stopped else None,
+    )
+    return AuditResult(
+        result=result,
+        head=audit.head,
+        repository=audit.repository,
+        date=today(),
+        shard=shard.label if shard else None,
+        units={p: u.label for u in chosen for p in u.paths},
+        covered=None if covered == everything else frozenset(covered),
+        repository_url=repository_url(job.root, environ),
+        units_run=len(ran),
+        units_total=len(audit.units),
+    )
+
+
+def _summary(
+    audit: AuditPlan,
+    chosen: tuple[Unit, ...],
+    ran: tuple[UnitRun, ...],
+    findings: tuple[Finding, ...],
+    shard: Shard | None,
+) -> str:
+    counts = count_by_severity(findings)
+    shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
+    where = f" (shard {shard.label})" if shard else ""
+    lines = [
+        f"Audit of {audit.repository} at {audit.head[:12]}{where}: {len(findings)} finding(s) "
+        f"({shown}); {len(ran)} of {len(chosen)} unit(s) run."
+    ]
+    for r in ran:
+        text = " ".join(r.result.summary.split()) if r.result else ""
+        if text:
+            lines.append(f"- **{r.unit.label}**: {text[:400]}")
+    return "\n".join(lines)
+
+
+def _save(run_dir: Path, audit: AuditResult) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "audit.sarif").write_text(render_sarif(audit), encoding="utf-8")
+
+
+def publish(
+    audit: AuditResult, fmt: str, output: Path | None, out: Console, view: RepoView | None
+) -> None:
+    if fmt == "sarif":
+        _write(render_sarif(audit), output, out)
+    elif fmt == "markdown":
+        _write(render_report(audit, link=permalinks(audit)), output, out)
+    elif fmt == "json":
+        emit(audit.result, "json", output=output, console=out)
+    else:
+
+        def source(path: str, first: int, last: int) -> list[tuple[int, str]]:
+            if view is None:
+                return []
+            try:
+                text = view.read(path, first, last)
+            except RepositoryError:
+                return []
+            return list(enumerate(text.text.splitlines(), start=text.start_line))
+
+        emit(audit.result, "text", output=output, console=out, source=source)
+
+
+def _write(text: str, output: Path | None, out: Console) -> None:
+    if output is None:
+        out.file.write(text)
+        out.file.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}", hint="check -o") from exc
+
+
+_SUFFIXES = {".sarif": "sarif", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
+
+
+def merge(
+    files: list[Path],
+    output: Path,
+    fmt: str | None,
+    *,
+    issue: bool = False,
+    environ: Mapping[str, str] | None = None,
+    out: Console | None = None,
+) -> int:
+    """Combine shard outputs (JSON or SARIF) into one; ``issue`` also upserts the tracking
+    issue from the merged result (needs the GitHub variables in ``environ``)."""
+    if not files:
+        raise UsageError("audit merge needs at least one file")
+    chosen = fmt or _SUFFIXES.get(output.suffix.lower(), "json")
+    parts = [read_output(f) for f in files]
+    merged = merge_results(parts, date=today())
+    if issue:
+        publish_issue(merged, environ or {}, exists=lambda path: True)
+    publish(merged, chosen, output, out or Console(), None)
+    return EXIT_OK
