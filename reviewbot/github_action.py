@@ -119,7 +119,8 @@ def run(
     try:
         return action.run()
     except ReviewbotError as exc:
-        report.failed(exc.one_line(), model=isinstance(exc, ModelError))
+        cause = "model" if isinstance(exc, ModelError) else ""
+        report.failed(exc.one_line(), cause="github" if isinstance(exc, GitHubError) else cause)
         raise
     finally:
         log.file.flush()

@@ -100,6 +100,8 @@ class RunFolder:
             meta = json.loads((self.path / "meta.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if data.get("stopped_by") == "error":  # a failed run's partial findings: review again
+            return None
         result = ReviewResult.from_json(data)
         findings = tuple(Finding.from_json(f) for f in data.get("findings", []))
         notes = tuple(str(n) for n in data.get("notes", []))

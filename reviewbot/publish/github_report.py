@@ -110,12 +110,12 @@ class Report:
             },
         )
 
-    def failed(self, message: str, *, model: bool) -> None:
-        why = (
-            "The model could not finish the review, so no review was posted "
-            "(reviewbot never posts half a review)."
-            if model
-            else "No review was posted by this run, or only part of it: a re-run posts "
-            "what is missing, exactly once."
-        )
-        self._write(f"**Failed:** {self.style.prose(message)}\n\n{why}", {"skipped": ""})
+    def failed(self, message: str, *, cause: str = "") -> None:
+        """``cause``: "model" (nothing was posted), "github" (maybe part), else a setup error."""
+        why = {
+            "model": "The model could not finish the review, so no review was posted "
+            "(reviewbot never posts half a review).",
+            "github": "GitHub failed while reviewbot read or posted; a re-run posts what is "
+            "missing, exactly once.",
+        }.get(cause, "Nothing was reviewed or posted.")
+        self._write(f"**Failed:** {self.style.prose(message)}\n\n{why}", {})

@@ -168,6 +168,7 @@ class Bench:
         env: dict[str, str] | None = None,
         ghes: bool = False,
         cwd: Path | None = None,
+        args_before: Sequence[str] = (),
     ) -> Outcome:
         self.runs += 1
         folder = self.tmp / f"run{self.runs}"
@@ -182,7 +183,7 @@ class Bench:
             **(env or {}),
         }
         done = subprocess.run(
-            [sys.executable, "-m", "reviewbot", "github", *args],
+            [sys.executable, "-m", "reviewbot", *args_before, "github", *args],
             cwd=cwd or self.repo.path,
             env=environment,
             capture_output=True,
