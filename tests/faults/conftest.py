@@ -8,3 +8,4 @@ from tests.faults.reliability import (  # noqa: F401 (fixture and hooks)
     pytest_runtest_makereport,
     pytest_sessionfinish,
 )
+from tests.github.conftest import bench  # noqa: F401 (fixture)
