@@ -1,0 +1,92 @@
+"""Two `reviewbot github` runs on the same pull request at once (a double-triggered
+workflow) must end with one set of comments."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from reviewbot.publish.github_body import parse_marker
+from tests.fakes.k2_server import FakeCall, Fault, Turn
+from tests.faults.reliability import Outcome
+from tests.github.conftest import Bench, comment
+
+pytestmark = pytest.mark.faults
+
+COMMENTS = [
+    comment("app/cache.py", 10, "Unpacking hides a KeyError"),
+    comment("app/cache.py", 11, "Clock read on every get call", severity="minor"),
+]
+
+
+def reactive(body: dict[str, Any]) -> Turn:
+    """One model for any number of interleaved conversations: comment, then finish."""
+    if body["messages"][-1]["role"] == "tool":
+        return Turn(reasoning="Done.", tool_calls=[FakeCall("finish_review", {"summary": "ok"})])
+    return Turn(reasoning="Reporting.", tool_calls=COMMENTS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="reviewbot github reads what was posted before at the start and posts at the end, "
+    "with no lock: two overlapping runs both post (reported; a workflow `concurrency:` group "
+    "or a lock comment would prevent it)",
+)
+def test_two_runs_at_once_post_one_set_of_comments(bench: Bench, outcome: Outcome) -> None:
+    event = bench.seed()
+    bench.k2.script([reactive] * 8)
+    # Both runs read what was posted before, then sit in their first model call together,
+    # so neither can see the other's review before it posts its own.
+    bench.k2.inject(Fault.stall(1.5, after_chunks=1, count=2, resume=True))
+    procs = []
+    for name in ("first", "second"):
+        folder = bench.tmp / name
+        folder.mkdir()
+        (folder / "event.json").write_text(json.dumps(event), encoding="utf-8")
+        env = {
+            **bench.env(),
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(folder / "event.json"),
+            "GITHUB_STEP_SUMMARY": str(folder / "summary.md"),
+            "GITHUB_OUTPUT": str(folder / "output.txt"),
+        }
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "reviewbot", "github"],
+                cwd=bench.repo.path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    results = [p.communicate(timeout=120) for p in procs]
+    codes = [p.returncode for p in procs]
+    prints = [
+        m.fingerprint
+        for c in bench.comments()
+        if (m := parse_marker(c["body"])) is not None and m.kind == "finding"
+    ]
+    reviews = bench.reviews()
+    observed = (
+        f"exits {sorted(codes)}; {len(reviews)} review(s), {len(prints)} inline comment(s) "
+        f"for {len(set(prints))} finding(s)"
+    )
+    outcome.record(
+        suite="concurrency",
+        case="github-double-trigger",
+        command="reviewbot github (×2 at once)",
+        fault="two runs on the same head, both in their model call before either posts",
+        expected="one set of comments: each finding posted once, one final review",
+        observed=observed,
+    )
+    for _, err in results:
+        assert "Traceback" not in err, err
+    assert set(codes) <= {0, 3}, results
+    assert len(prints) == len(set(prints)) == len(COMMENTS), results
+    markers = [parse_marker(r["body"] or "") for r in reviews]
+    assert sum(1 for m in markers if m is not None and m.final) == 1
