@@ -3,10 +3,13 @@ so the demo cannot rot: it retries a dropped stream, files two findings, verifie
 
 from __future__ import annotations
 
+import pytest
+
 from tests.local.conftest import Pushable, model_env, reviewbot
 from tests.local.slow_k2 import SlowK2Server, demo_script
 
 
+@pytest.mark.slow
 def test_the_demo_review_plays_through(pushable: Pushable) -> None:
     server = SlowK2Server(delay=0.0, strict_roundtrip=False).start()
     try:

@@ -27,9 +27,9 @@ def test_0_without_findings(pushable: Pushable, k2_server: K2Server) -> None:
     [
         ("critical", None, 1),  # default: critical
         ("major", None, 0),
-        ("minor", "minor", 1),
-        ("nit", "minor", 0),
-        ("critical", "none", 0),
+        pytest.param("minor", "minor", 1, marks=pytest.mark.slow),
+        pytest.param("nit", "minor", 0, marks=pytest.mark.slow),
+        pytest.param("critical", "none", 0, marks=pytest.mark.slow),
     ],
 )
 def test_1_at_or_above_fail_on(
@@ -42,6 +42,7 @@ def test_1_at_or_above_fail_on(
     assert f"1 finding (1 {severity})" in done.stdout
 
 
+@pytest.mark.slow
 def test_fail_on_from_the_environment(pushable: Pushable, k2_server: K2Server) -> None:
     k2_server.script(finding_script("major"))
     env = model_env(k2_server, REVIEWBOT_FAIL_ON="major")
@@ -97,6 +98,7 @@ def test_3_for_an_unknown_base(pushable: Pushable, k2_server: K2Server) -> None:
     assert "unknown ref 'nosuch'" in one_line(done.stderr)
 
 
+@pytest.mark.slow
 def test_3_from_the_hook_names_the_way_around(pushable: Pushable, k2_server: K2Server) -> None:
     k2_server.inject(Fault.status_code(503, count=50))
     env = model_env(k2_server, REVIEWBOT_MAX_RETRY_SECONDS="1")

@@ -9,6 +9,8 @@ import stat
 import sys
 from pathlib import Path
 
+import pytest
+
 from reviewbot.hooks import BACKUP, MARKER, hook_script
 from tests.fakes.k2_server import K2Server
 from tests.local.conftest import (
@@ -66,6 +68,7 @@ def test_findings_below_fail_on_do_not_block(pushable: Pushable, k2_server: K2Se
     assert "1 finding (1 major)" in push.stderr
 
 
+@pytest.mark.slow
 def test_fail_on_given_at_install_is_what_blocks(pushable: Pushable, k2_server: K2Server) -> None:
     install(pushable, "--fail-on", "major")
     k2_server.script(finding_script("major"))
@@ -93,6 +96,7 @@ def test_reviewbot_skip_bypasses_the_hook(pushable: Pushable, k2_server: K2Serve
     assert k2_server.requests == []
 
 
+@pytest.mark.slow
 def test_only_the_new_commits_of_an_update_are_reviewed(
     pushable: Pushable, k2_server: K2Server
 ) -> None:
@@ -140,6 +144,7 @@ def test_a_deletion_is_not_reviewed(pushable: Pushable, k2_server: K2Server) -> 
     assert pushable.remote_has("feature") is None
 
 
+@pytest.mark.slow
 def test_the_hook_works_from_a_linked_worktree(pushable: Pushable, k2_server: K2Server) -> None:
     work = pushable.work
     work.checkout("main")
@@ -210,6 +215,7 @@ def test_the_hook_runs_the_python_that_installed_it(pushable: Pushable) -> None:
     assert "exec '/opt/my python/bin/python3' -P -m reviewbot" in odd
 
 
+@pytest.mark.slow
 def test_a_python_path_with_spaces_and_quotes_runs(
     pushable: Pushable, k2_server: K2Server, tmp_path: Path
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.fakes.k2_server import K2Server
 from tests.local.conftest import CLEAN, Pushable, model_env, prompt_text, reviewbot
 
@@ -67,6 +69,7 @@ def test_staged_content_is_what_the_model_sees(pushable: Pushable, k2_server: K2
     assert "v2 unstaged" not in sent and "untracked" not in sent
 
 
+@pytest.mark.slow
 def test_base_and_head_review_a_range_that_is_not_head(pushable: Pushable) -> None:
     work = pushable.work
     work.write("app/util.py", UTIL_STAGED)
@@ -87,6 +90,7 @@ def test_head_must_exist(pushable: Pushable) -> None:
     assert "unknown ref 'nope' for --head" in done.stderr
 
 
+@pytest.mark.slow
 def test_paths_limit_the_review(pushable: Pushable) -> None:
     work = pushable.work
     work.write("app/util.py", UTIL_STAGED)

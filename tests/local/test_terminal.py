@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.fakes.k2_server import K2Server
 from tests.local.conftest import CLEAN, Pushable, finding_script, model_env, reviewbot
 from tests.local.tty import TtyRun
@@ -67,6 +69,7 @@ def test_quiet_draws_nothing(pushable: Pushable, k2_server: K2Server) -> None:
     assert "no findings" in out
 
 
+@pytest.mark.slow
 def test_verbose_prints_steps_off_a_terminal(pushable: Pushable, k2_server: K2Server) -> None:
     k2_server.script(finding_script("major"))
     done = reviewbot(pushable.work.path, *REVIEW, "--verbose", env=model_env(k2_server))
@@ -88,6 +91,7 @@ def test_a_costly_run_asks_first_and_no_stops_it(pushable: Pushable, k2_server: 
     assert out == ""
 
 
+@pytest.mark.slow
 def test_answering_yes_runs_the_review(pushable: Pushable, k2_server: K2Server) -> None:
     k2_server.script(CLEAN)
     run = tty(pushable, k2_server, on={"stdin", "stderr"}, REVIEWBOT_CONFIRM_COST="0")
