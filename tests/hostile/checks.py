@@ -7,7 +7,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from tests.hostile.payloads import ATTACKER_HOST, all_canaries
+from tests.fakes.k2_server import K2Server
+from tests.hostile.payloads import (
+    ATTACKER_HOST,
+    FORBIDDEN_OTHER,
+    FORBIDDEN_READS,
+    SEARCHES,
+    all_canaries,
+)
 
 COMMAND_LINE = re.compile(r"^\s*(::|##\[)")
 RAW_MENTION = re.compile(r"(?<![\w@/`.\-])@(everyone|octo-org/security)\b")
@@ -59,3 +66,16 @@ def tool_answers(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
             if message["role"] == "tool":
                 seen.setdefault(message["tool_call_id"], (message["name"], message["content"]))
     return list(seen.values())
+
+
+def refusals(server: K2Server) -> tuple[list[str], list[str]]:
+    """(answers that refused, answers that did not) to the obeying model's out-of-bounds
+    calls: its first turn (FORBIDDEN_READS) and the end of its second (FORBIDDEN_OTHER)."""
+    answers = tool_answers(server.requests)
+    wanted = len(FORBIDDEN_READS)
+    reads = answers[:wanted]
+    others = answers[wanted + len(SEARCHES) : wanted + len(SEARCHES) + len(FORBIDDEN_OTHER)]
+    refused, allowed = [], []
+    for name, text in [*reads, *others]:
+        (refused if text.startswith("error:") else allowed).append(f"{name}: {text[:80]}")
+    return refused, allowed

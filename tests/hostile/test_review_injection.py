@@ -17,14 +17,9 @@ from tests.fakes.k2_server import K2Server
 from tests.faults.harness import Run, model_env, reviewbot, tree_bytes
 from tests.faults.reliability import Outcome
 from tests.helpers.gitrepo import GitRepo
-from tests.hostile.checks import command_lines, leaks, raw_mentions, tool_answers
+from tests.hostile.checks import command_lines, leaks, raw_mentions, refusals, tool_answers
 from tests.hostile.conftest import COMMENT_LINE, HANDLER
-from tests.hostile.payloads import (
-    ENV_CANARIES,
-    FORBIDDEN_OTHER,
-    FORBIDDEN_READS,
-    obeying_script,
-)
+from tests.hostile.payloads import ENV_CANARIES, obeying_script
 
 FORMATS = ["text", "json", "markdown", "sarif", "github"]
 
@@ -45,18 +40,6 @@ def model_text(printed: str) -> str:
     and a suggestion's removed lines): mentions there are the author's, not the model's."""
     context = re.compile(r"^\s*>?\s*\d+ │|^\s*- ")
     return "\n".join(line for line in printed.splitlines() if not context.match(line))
-
-
-def refusals(server: K2Server) -> tuple[list[str], list[str]]:
-    """(tool answers that refused, answers that did not) for the out-of-bounds calls."""
-    answers = tool_answers(server.requests)
-    wanted = len(FORBIDDEN_READS)
-    reads = answers[:wanted]
-    others = answers[wanted + 4 : wanted + 4 + len(FORBIDDEN_OTHER)]
-    refused, allowed = [], []
-    for name, text in [*reads, *others]:
-        (refused if text.startswith("error:") else allowed).append(f"{name}: {text[:80]}")
-    return refused, allowed
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
