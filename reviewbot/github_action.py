@@ -154,6 +154,12 @@ class Action:
         trigger = read_trigger(self.env.event_name, load_payload(self.env.event_path))
         if isinstance(trigger, Skip):
             return self.skip(trigger.reason)
+        if trigger.event == "pull_request" and trigger.from_fork and not self.settings.api_key:
+            return self.skip(
+                "a pull request from a fork: GitHub gives `pull_request` runs from forks no "
+                "secrets and a read-only token; use the fork-safe workflow "
+                "(pull_request_target, see docs/github-action.md)"
+            )
         with GitHubApi(api_config(self.env, self.environ), log=self.say) as api:
             return self.review(api, trigger)
 

@@ -91,6 +91,7 @@ class Trigger:
     action: str
     requested_by: str = ""  # /review: the commenter, whose write access is checked
     comment_id: int = 0
+    from_fork: bool = False  # pull_request events: the head is in another repository
 
     @property
     def on_request(self) -> bool:
@@ -135,7 +136,10 @@ def read_trigger(event_name: str, payload: Mapping[str, Any]) -> Trigger | Skip:
         )
         if found:
             return Skip(found)
-        return Trigger(int(pr["number"]), event_name, action)
+        head_repo = (pr.get("head") or {}).get("repo") or {}
+        base_repo = (payload.get("repository") or {}).get("full_name", "")
+        fork = str(head_repo.get("full_name", "")).lower() != str(base_repo).lower()
+        return Trigger(int(pr["number"]), event_name, action, from_fork=fork)
     if event_name == "issue_comment":
         issue = payload.get("issue") or {}
         comment = payload.get("comment") or {}

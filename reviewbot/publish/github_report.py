@@ -18,6 +18,7 @@ from reviewbot.review.findings import Finding, severity_rank
 from reviewbot.review.result import RunStats
 
 TABLE_ROWS = 50
+OUTPUTS = ("findings", "new-findings", "highest-severity", "cost-usd", "review-url", "skipped")
 
 
 @dataclass
@@ -33,15 +34,8 @@ class Report:
         if self.written:
             return
         self.written = True
-        values = {
-            "findings": "0",
-            "new-findings": "0",
-            "highest-severity": "none",
-            "cost-usd": "0",
-            "review-url": "",
-            "skipped": "",
-            **outputs,
-        }
+        defaults = dict.fromkeys(OUTPUTS, "") | {"findings": "0", "new-findings": "0"}
+        values = defaults | {"highest-severity": "none", "cost-usd": "0"} | outputs
         write_outputs(self.output_path, values)
         append_summary(self.summary_path, "### reviewbot\n\n" + markdown.strip() + "\n")
 
