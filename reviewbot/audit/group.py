@@ -79,8 +79,10 @@ def initial_groups(tokens: Mapping[str, int], cap: int) -> list[_Node]:
         for i, part in enumerate(parts, start=1):
             size = sum(tokens[p] for p in part)
             label = f"{_shown(folder)} (part {i}/{len(parts)})"
-            why = [f"part {i} of {len(parts)} of folder {_shown(folder)}: the folder is "
-                   f"~{total:,} tokens, over the unit budget of {cap:,}"]  # fmt: skip
+            why = [
+                f"part {i} of {len(parts)} of folder {_shown(folder)}: the folder is "
+                f"~{total:,} tokens, over the unit budget of {cap:,}"
+            ]
             big = len(part) == 1 and size > cap
             if big:
                 why.append(f"{part[0]} alone is ~{size:,} tokens: it is packed as excerpts")

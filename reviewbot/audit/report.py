@@ -15,8 +15,10 @@ from reviewbot.review.findings import SEVERITIES, Finding
 from reviewbot.review.result import count_by_severity
 
 LinkFor = Callable[[Finding], str | None]
-_REMOTE = re.compile(r"^(?:https?://(?:[^@/]+@)?|ssh://git@|git@)([\w.\-]+)(?::\d+)?[:/]"
-                     r"([\w.\-]+)/([\w.\-]+?)(?:\.git)?/?$")  # fmt: skip
+_REMOTE = re.compile(
+    r"^(?:https?://(?:[^@/]+@)?|ssh://git@|git@)([\w.\-]+)(?::\d+)?[:/]"
+    r"([\w.\-]+)/([\w.\-]+?)(?:\.git)?/?$"
+)
 
 
 def repository_url(root: Path, environ: Mapping[str, str]) -> str:

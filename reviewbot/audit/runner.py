@@ -20,6 +20,8 @@ from reviewbot.audit.plan import AuditPlan, Unit
 from reviewbot.audit.session import prepare_unit
 from reviewbot.config import Settings
 from reviewbot.llm.client import ModelClient
+from reviewbot.llm.pricing import cost_usd
+from reviewbot.llm.types import Usage
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline import Execution, execute
 from reviewbot.repo import RepoView
@@ -77,8 +79,15 @@ def run_units(
             runs.append(UnitRun(unit, None, stopped))
             continue
         left = cap - spent if cap else 0.0
-        if cap and left <= 0:
-            stopped = f"not run: the max cost ${cap:.2f} was spent by earlier units"
+        session = prepare_unit(
+            audit, unit, how.view, settings, how.counter, override_root=how.override_root
+        )
+        first_call = cost_usd(Usage(input_tokens=session.plan.prompt_tokens), audit.prices)
+        if cap and left < first_call:
+            stopped = (
+                f"not run: what is left of the max cost ${cap:.2f} "
+                f"(${max(left, 0):.4f}) does not pay a unit's first call"
+            )
             runs.append(UnitRun(unit, None, stopped))
             continue
         if err is not None:
@@ -88,9 +97,6 @@ def run_units(
                     f"~{unit.tokens:,} tokens, risk {unit.risk:.1f})"
                 )
             )
-        session = prepare_unit(
-            audit, unit, how.view, settings, how.counter, override_root=how.override_root
-        )
         result = execute(
             session.plan,
             replace(settings, max_cost=left),
