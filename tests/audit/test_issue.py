@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from reviewbot.audit.issue import MARKER, MAX_BODY, issue_body, parse_open
 from reviewbot.audit.outputs import AuditResult
-from reviewbot.review.findings import Finding
+from reviewbot.review.findings import Finding, Severity
 from reviewbot.review.result import ReviewResult, RunStats
 from tests.audit.conftest import FILES, environment, padded, reviewbot, script_auditor
 from tests.fakes.github_server import GitHubServer
@@ -16,8 +16,8 @@ from tests.helpers.gitrepo import GitRepo
 HEAD = "abcdef0123456789abcdef0123456789abcdef01"
 
 
-def f(path: str, title: str, fp: str, severity: str = "major", line: int = 3) -> Finding:
-    return Finding(path, line, None, "RIGHT", severity, title, "b", fingerprint=fp)  # type: ignore[arg-type]
+def f(path: str, title: str, fp: str, severity: Severity = "major", line: int = 3) -> Finding:
+    return Finding(path, line, None, "RIGHT", severity, title, "b", fingerprint=fp)
 
 
 def audit(*found: Finding, covered: frozenset[str] | None = None) -> AuditResult:

@@ -15,7 +15,7 @@ from reviewbot.audit.command import merge
 from reviewbot.audit.outputs import AuditResult, merge_results, read_output, render_sarif
 from reviewbot.audit.report import permalinks, render_report
 from reviewbot.errors import UsageError
-from reviewbot.review.findings import Finding
+from reviewbot.review.findings import Finding, Severity
 from reviewbot.review.result import ReviewResult, RunStats
 
 SCHEMA = json.loads(
@@ -24,18 +24,18 @@ SCHEMA = json.loads(
 HEAD = "0123456789abcdef0123456789abcdef01234567"
 
 
-def finding(path: str, line: int, severity: str, title: str, fp: str, **kw: object) -> Finding:
-    return Finding(
-        path,
-        line,
-        kw.pop("end_line", None),
-        "RIGHT",
-        severity,
-        title,  # type: ignore[arg-type]
-        f"Why {title.lower()}.",
-        fingerprint=fp,
-        **kw,
-    )  # type: ignore[arg-type]
+def finding(
+    path: str,
+    line: int,
+    severity: Severity,
+    title: str,
+    fp: str,
+    *,
+    end_line: int | None = None,
+    suggestion: str | None = None,
+) -> Finding:
+    body = f"Why {title.lower()}."
+    return Finding(path, line, end_line, "RIGHT", severity, title, body, suggestion, fp)
 
 
 def shard(n: int, findings: tuple[Finding, ...], cost: float) -> AuditResult:
