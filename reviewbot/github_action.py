@@ -174,39 +174,43 @@ class Action:
         )
         if reason:
             return self.skip(reason)
-        prior = read_prior(api, repo, pr.number, viewer=api.viewer_login())
-        done = prior.final_review(pr.head_sha)
-        if done is not None and not trigger.on_request:
-            marker, review = done
-            highest = _highest([marker.highest, *prior.open_thread_severities()])
-            self.say(f"{pr.head_sha[:12]} was reviewed already: {review.html_url}")
-            self.report.already_reviewed(pr.head_sha, review.html_url, highest)
-            return exit_for(highest, self.settings.fail_on)
-        files = api.pull_files(repo, pr.number)
-        lines = changeset_from_patches(files, base=pr.base_sha, head=pr.head_sha)
         root = git_root(self.job.workdir)
         head_view = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT)
         base_view = require_commit(root, pr.base_sha, "base", BASE_HINT)
         with head_view, base_view, BaseFiles(base_view, self.job.config_path) as base:
             self.settings = base.settings(self.environ, flags_of(self.settings))
-            folder = RunFolder.of(self.settings, root, pr.number, pr.head_sha)
-            saved = folder.saved()
-            if saved is not None:
-                self.say(f"posting the findings an earlier try saved for {pr.head_sha[:12]}")
-                result, since = saved
-            else:
-                last = "" if trigger.on_request else prior.last_head
-                since, why = incremental_since(root, last, pr.head_sha)
-                if why:
-                    self.say(f"{why}: reviewing the whole pull request")
-                changes = changes_to_review(root, pr, lines, since)
-                if not changes.files:
-                    self.say(f"no change to the pull request's files since {since[:12]}")
-                    self.report.nothing_to_review(since)
-                    return EXIT_OK
-                review_input = Reviewing(pr, root, changes, lines, prior, since, head_view, base)
-                result = self.model_review(review_input, folder)
-            return self.publish(api, pr, prior, lines, result, since, folder)
+            return self.review_pull(api, trigger, pr, Views(root, head_view, base))
+
+    def review_pull(self, api: GitHubApi, trigger: Trigger, pr: PullInfo, views: Views) -> int:
+        """Review ``pr`` unless this head was reviewed already, and publish."""
+        repo, head = self.env.repository, pr.head_sha
+        prior = read_prior(api, repo, pr.number, viewer=api.viewer_login())
+        done = prior.final_review(head)
+        if done is not None and not trigger.on_request:
+            marker, review = done
+            highest = _highest([marker.highest, *prior.open_thread_severities()])
+            self.say(f"{head[:12]} was reviewed already: {review.html_url}")
+            self.report.already_reviewed(head, review.html_url, highest)
+            return exit_for(highest, self.settings.fail_on)
+        lines = changeset_from_patches(api.pull_files(repo, pr.number), base=pr.base_sha, head=head)
+        folder = RunFolder.of(self.settings, views.root, pr.number, head)
+        saved = None if self.job.dry_run else folder.saved()
+        if saved is not None:
+            self.say(f"posting the findings an earlier try saved for {head[:12]}")
+            result, since = saved
+        else:
+            last = "" if trigger.on_request else prior.last_head
+            since, why = incremental_since(views.root, last, head)
+            if why:
+                self.say(f"{why}: reviewing the whole pull request")
+            changes = changes_to_review(views.root, pr, lines, since)
+            if not changes.files:
+                self.say(f"no change to the pull request's files since {since[:12]}")
+                self.report.nothing_to_review(since)
+                return exit_for(_highest(prior.open_thread_severities()), self.settings.fail_on)
+            job = Reviewing(pr, views.root, changes, lines, prior, since, views.head, views.base)
+            result = self.model_review(job, folder)
+        return self.publish(api, pr, prior, lines, result, since, folder)
 
     def allowed(self, api: GitHubApi, trigger: Trigger) -> bool:
         """Whether the /review commenter may ask (write access); a refusal is logged."""
@@ -275,8 +279,7 @@ class Action:
             resolve_outdated=self.settings.github_resolve_outdated,
         )
         verb = "would post" if self.job.dry_run else "posted"
-        if not self.job.dry_run:
-            folder.mark_published()
+        folder.mark_published(dry_run=self.job.dry_run)
         self.say(
             f"{verb} {len(done.inline)} inline comment(s) and {len(done.in_body)} in the body "
             f"({done.repeated} already there){': ' + done.review_url if done.review_url else ''}"
@@ -296,6 +299,15 @@ class Action:
             dry_run=self.job.dry_run,
         )
         return exit_for(done.highest, self.settings.fail_on)
+
+
+@dataclass(frozen=True)
+class Views:
+    """The local checkout, read through git: the head, and the base's config files."""
+
+    root: Path
+    head: RepoView
+    base: BaseFiles
 
 
 @dataclass(frozen=True)

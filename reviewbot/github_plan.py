@@ -9,8 +9,8 @@ from the clone, the whole pull request is reviewed again.
 
 The run folder (``run_dir`` setting, else ``.git/reviewbot/github``) holds, per pull
 request and head, ``findings.json`` (saved before anything is posted), ``meta.json`` and,
-once everything is posted, ``published``. A run that finds saved but unpublished findings
-for its head posts those instead of calling the model again.
+once everything is posted, ``published`` (``dry-run`` after a dry run). A run that finds
+saved but unpublished findings for its head posts those instead of calling the model again.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ class RunFolder:
 
     def saved(self) -> tuple[ReviewResult, str] | None:
         """The result saved by an earlier try that did not finish posting, and its ``since``."""
-        if not self.findings.is_file() or (self.path / "published").exists():
+        done = any((self.path / name).exists() for name in ("published", "dry-run"))
+        if not self.findings.is_file() or done:
             return None
         try:
             data = json.loads(self.findings.read_text(encoding="utf-8"))
@@ -113,6 +114,8 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         (self.path / "meta.json").write_text(json.dumps({"since": since}), encoding="utf-8")
 
-    def mark_published(self) -> None:
+    def mark_published(self, *, dry_run: bool = False) -> None:
+        """Posted (or only shown, in a dry run): never to be posted from here again."""
         self.path.mkdir(parents=True, exist_ok=True)
-        (self.path / "published").write_text("posted\n", encoding="utf-8")
+        name = "dry-run" if dry_run else "published"
+        (self.path / name).write_text("done\n", encoding="utf-8")
