@@ -177,6 +177,7 @@ def run(
         verbose=job.verbose and not job.quiet,
         quiet=job.quiet,
         show_reasoning=settings.show_reasoning and not job.quiet,
+        secrets=(config.api_key, *settings.known_secrets),
     )
     with ChatClient(config) as client, progress:
         result = execute(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -24,6 +24,7 @@ from rich.text import Text
 
 from reviewbot.agent.loop import AgentEvent, StepStarted, ToolStarted, TurnDone
 from reviewbot.llm.types import ContentDelta, ReasoningDelta, Retrying, ToolCallDelta, Usage
+from reviewbot.review.sanitize import MIN_KNOWN_SECRET, REDACTED, for_log
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 ASCII_SPINNER = "|/-\\"
@@ -82,8 +83,10 @@ class Progress:
         show_reasoning: bool = False,
         clock: Callable[[], float] = time.monotonic,
         refresh_per_second: float = 8,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.console = console
+        self.secrets = tuple(s for s in secrets if len(s) >= MIN_KNOWN_SECRET)
         self.verbose = verbose and not quiet
         self.quiet = quiet
         self.show_reasoning = show_reasoning and not quiet
@@ -141,11 +144,12 @@ class Progress:
     def status_lines(self, width: int) -> Iterator[Text]:
         """What the live region shows: the reasoning line being written, then the status."""
         if self.show_reasoning and self.partial.strip():
-            partial = Text(self.partial, style=REASONING_STYLE, no_wrap=True, overflow="ellipsis")
+            shown = self.safe(self._hide_secret_start(self.partial))
+            partial = Text(shown, style=REASONING_STYLE, no_wrap=True, overflow="ellipsis")
             partial.truncate(width, overflow="ellipsis")
             yield partial
         status = Text(f"{self.spinner()} ", style="cyan")
-        status.append(self.line(), style="bold")
+        status.append(self.safe(self.line()), style="bold")
         status.truncate(width, overflow="ellipsis")
         yield status
 
@@ -175,12 +179,12 @@ class Progress:
         elif isinstance(event, ToolStarted):
             self.activity = describe_call(event.name, event.arguments)
             if self.verbose:
-                self._print(Text(f"step {event.step}: {self.activity}"))
+                self._print(Text(self.safe(f"step {event.step}: {self.activity}")))
         elif isinstance(event, TurnDone):
             self._flush_reasoning()
             self.usage, self.cost = event.usage, event.cost_usd
             if self.verbose:
-                self._print(Text(self.line(), style="dim"))
+                self._print(Text(self.safe(self.line()), style="dim"))
         elif isinstance(event, Retrying):
             self._void_attempt(event)
         self.refresh()
@@ -194,12 +198,12 @@ class Progress:
         self.partial += text
         *done, self.partial = self.partial.split("\n")
         for line in done:
-            self._print(Text(line, style=REASONING_STYLE), reasoning=True)
+            self._print(Text(self.safe(line), style=REASONING_STYLE), reasoning=True)
             self.printed += 1
 
     def _flush_reasoning(self) -> None:
         if self.partial.strip():
-            self._print(Text(self.partial, style=REASONING_STYLE), reasoning=True)
+            self._print(Text(self.safe(self.partial), style=REASONING_STYLE), reasoning=True)
             self.printed += 1
         self.partial = ""
 
@@ -216,10 +220,24 @@ class Progress:
         if self.verbose:
             self._print(
                 Text(
-                    f"model call failed ({event.reason}); retrying in {event.wait_seconds:.0f}s",
+                    self.safe(
+                        f"model call failed ({event.reason}); retrying in {event.wait_seconds:.0f}s"
+                    ),
                     style="yellow",
                 )
             )
+
+    # Safety: model text is shown with the run's secrets redacted and no line able to act
+    # as a CI workflow command; the unfinished line also hides the start of a secret.
+    def safe(self, text: str) -> str:
+        return for_log(text, self.secrets)
+
+    def _hide_secret_start(self, text: str) -> str:
+        for secret in self.secrets:
+            for size in range(min(len(secret) - 1, len(text)), 3, -1):
+                if text.endswith(secret[:size]):
+                    return text[:-size] + REDACTED
+        return text
 
     def _print(self, text: Text, *, style: str = "", reasoning: bool = False) -> None:
         if not self.quiet:

@@ -162,3 +162,26 @@ def test_live_mode_draws_on_a_terminal_and_leaves_nothing_behind() -> None:
     drawn = buffer.getvalue()
     assert "step 3/150 · read_file x.py" in drawn
     assert drawn.endswith("\x1b[2K") or "\x1b[2K" in drawn[-40:]  # transient: erased at the end
+
+
+SECRET = "hunter2-canary-9f8e7d6c"
+
+
+def test_reasoning_never_shows_a_secret_or_a_workflow_command() -> None:
+    out = console()
+    p = Progress(
+        out, live=False, show_reasoning=True, verbose=True, clock=Clock(), secrets=[SECRET]
+    )
+    with p:
+        p(StepStarted(1, 10))
+        p(ReasoningDelta(f"the password is {SECRET}\n::set-output name=x::1\n"))
+        p(ReasoningDelta(f"now {SECRET[:9]}"))
+        assert status(p)[0] == "now [REDACTED]"  # the start of a secret being streamed
+        p(ReasoningDelta(SECRET[9:] + " done"))
+        assert status(p)[0] == "now [REDACTED] done"
+        p(ToolStarted(1, "search_code", '{"pattern": "' + SECRET + '"}'))
+        assert SECRET not in status(p)[-1]
+    shown = out.export_text()
+    assert SECRET not in shown and SECRET[:9] not in shown
+    assert "the password is [REDACTED]" in shown
+    assert not any(line.startswith("::") for line in shown.splitlines())
