@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
 from tests.fakes.k2_server import K2Server, Turn
 from tests.faults.harness import Run, model_env, reviewbot, tree_bytes
 from tests.faults.reliability import Outcome
@@ -43,11 +41,6 @@ def test_tool_arguments_in_progress_lines(
     assert found == [] and stored == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="progress.py prints streamed reasoning lines as the model wrote them "
-    "(no redaction of known secrets, no workflow-command neutralising); reported",
-)
 def test_reasoning_shown_on_stderr(
     hostile_repo: GitRepo, k2_server: K2Server, outcome: Outcome
 ) -> None:
