@@ -89,3 +89,27 @@ def test_a_shallow_clone_says_to_fetch_the_history(bench: Bench) -> None:
     assert f"the base commit {bench.base[:12]} is not in this clone" in line
     assert "fetch-depth: 0" in line
     assert bench.reviews() == [] and bench.k2.requests == []
+
+
+def test_left_side_comments_and_ranges_with_suggestions(bench: Bench) -> None:
+    bench.repo.write("app/util.py", "def clamp(x, lo, hi):\n    return x\n")
+    bench.head = bench.repo.commit("util: drop the clamping")
+    event = bench.seed()
+    bench.k2.script(
+        review_script(
+            [
+                comment("app/util.py", 2, "Clamping was removed", side="LEFT"),
+                comment("app/util.py", 1, "Range check is now missing", end_line=2,
+                        suggestion="def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n"),
+            ]
+        )
+    )  # fmt: skip
+    run = bench.run(event)
+    assert run.code == 0, run.stderr
+    by_side = {c["side"]: c for c in bench.comments()}
+    assert (by_side["LEFT"]["line"], by_side["LEFT"]["start_line"]) == (2, None)
+    right = by_side["RIGHT"]
+    assert (right["start_line"], right["start_side"], right["line"]) == (1, "RIGHT", 2)
+    assert (
+        "```suggestion\ndef clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n```" in right["body"]
+    )

@@ -186,3 +186,20 @@ def test_dry_run_prints_what_it_would_post_and_posts_nothing(bench: Bench) -> No
     assert "**major: Clock read on every get**" in run.stdout
     assert "would post 1 inline comment(s)" in run.stderr
     assert "Dry run: nothing was posted." in run.summary
+
+
+def test_fail_on_from_the_base_config_holds_on_reruns(bench: Bench) -> None:
+    repo = bench.repo
+    repo.checkout("master")
+    repo.write(".reviewbot.toml", 'fail_on = "minor"\n')
+    bench.base = repo.commit("config")
+    repo.branch("again")
+    repo.write("app/cache.py", CACHE_AFTER)
+    bench.head = repo.commit("change")
+    event = bench.seed()
+    bench.k2.script(review_script(comment("app/cache.py", 11, "Minor thing", severity="minor")))
+    first = bench.run(event)
+    assert first.code == 1, first.stderr
+    again = bench.run(event)
+    assert again.code == 1 and "reviewed already" in again.summary
+    assert len(bench.reviews()) == 1
