@@ -12,7 +12,7 @@ finding with its lines marked, suggestions as a diff, and a closing line of figu
         +         if time.time() - stamp > self.ttl:
         +             del self.items[key]
 
-    1 finding (1 major) · 7 steps · 48,213 tokens in (86% cached) · 1,925 out · $0.0102 · 9.3 s
+    1 finding (1 major) · 7 steps · 48,213 tokens in (86% cached) · 1,925 out · $0.0102 · 9.3s
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def summary_line(result: ReviewResult) -> str:
     return (
         f"{found}{f' ({parts})' if parts else ''} · {plural(s.steps, 'step')} · "
         f"{s.input_tokens:,} tokens in ({s.cached_share:.0%} cached) · {s.output_tokens:,} out · "
-        f"${s.cost_usd:.4f} · {s.seconds:.1f} s"
+        f"${s.cost_usd:.4f} · {s.seconds:.1f}s"
     )
 
 

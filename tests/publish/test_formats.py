@@ -74,7 +74,7 @@ def test_text_report_in_a_fixed_width_console() -> None:
         "Adds a cache; one real bug.\n"
         "\n"
         "2 findings (1 major, 1 nit) · 4 steps · 40,000 tokens in (75% cached) · 1,200\n"
-        "out · $0.0123 · 12.5 s\n"  # wrapped at a word to the width, no trailing blank
+        "out · $0.0123 · 12.5s\n"  # wrapped at a word to the width, no trailing blank
     )
 
 

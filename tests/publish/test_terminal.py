@@ -26,7 +26,7 @@ def test_no_findings_says_so_with_the_figures() -> None:
     console = recorded(80)
     render_text(ReviewResult(summary="", findings=(), stats=STATS), console)
     assert console.export_text() == (
-        "no findings · 1 step · 1,000 tokens in (0% cached) · 20 out · $0.0010 · 2.0 s\n"
+        "no findings · 1 step · 1,000 tokens in (0% cached) · 20 out · $0.0010 · 2.0s\n"
     )
 
 
@@ -57,7 +57,7 @@ def test_long_bodies_wrap_under_their_indent_and_notes_show() -> None:
         "note: stopped at max_steps\n"
         "1 finding (1 critical) · 1 step · 1,000\n"
         "tokens in (0% cached) · 20 out · $0.0010 ·\n"
-        "2.0 s\n"
+        "2.0s\n"
     )
 
 
