@@ -139,3 +139,37 @@ def test_issue_upserted_once_and_updated_with_fixed_findings_ticked(
     assert github_server.violations == []
     human = [i for i in github_server.issues("octo", "app") if i["user"]["login"] == "bob"]
     assert human[0]["body"] == f"<!-- {MARKER} -->"  # a person's issue is never taken over
+
+
+def test_issue_from_a_merged_sarif_makes_no_model_call(
+    k2_server: K2Server, github_server: GitHubServer, project: GitRepo
+) -> None:
+    """The workflow's merge job: `audit --since audit.sarif --issue` with a dummy key."""
+    github_server.add_repo("octo", "app")
+    script_auditor(k2_server)
+    env = environment(k2_server, REVIEWBOT_BUDGET="3500")
+    for i in (1, 2):
+        shard = reviewbot(project, env, "audit", "--shard", f"{i}/2", "-o", f"s{i}.sarif")
+        assert shard.code in (0, 1), shard.stderr
+    merged = reviewbot(project, env, "audit", "merge", "s1.sarif", "s2.sarif", "-o", "a.sarif")
+    assert merged.code == 0, merged.stderr
+    calls = len(k2_server.requests)
+    issue_env = {
+        **env,
+        **github_server.env(),
+        "REVIEWBOT_API_KEY": "unused",
+        "REVIEWBOT_BASE_URL": "http://127.0.0.1:9/v1",  # nothing listens: a call would fail
+        "REVIEWBOT_FAIL_ON": "none",
+        "GITHUB_TOKEN": "ghs_audit_token_1234",
+        "GITHUB_REPOSITORY": "octo/app",
+        "REVIEWBOT_GITHUB_REQUEST_INTERVAL": "0",
+        "REVIEWBOT_GITHUB_WRITE_INTERVAL": "0",
+    }
+    run = reviewbot(
+        project, issue_env, "audit", "--since", "a.sarif", "--issue", "-q", "--format", "json"
+    )
+    assert run.code == 0, run.stderr
+    assert len(k2_server.requests) == calls
+    (issue,) = github_server.issues("octo", "app")
+    assert issue["body"].count("- [ ] ") == 3
+    assert github_server.violations == []
