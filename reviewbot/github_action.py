@@ -16,7 +16,7 @@ configuration), 3 (model, git or GitHub failure; nothing half-posted by a model 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, cast
 
@@ -27,7 +27,6 @@ from reviewbot.config import Settings
 from reviewbot.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
-    ConfigError,
     GitHubError,
     ModelError,
     RepositoryError,
@@ -65,29 +64,7 @@ class GitHubRun:
 
 def api_config(env: ActionEnv, environ: Mapping[str, str]) -> ApiConfig:
     """Where GitHub is (``GITHUB_API_URL``: GitHub Enterprise works) and the pacing knobs."""
-
-    def seconds(name: str, default: float) -> float:
-        text = environ.get(name, "").strip()
-        if not text:
-            return default
-        try:
-            value = float(text)
-        except ValueError:
-            value = -1.0
-        if value < 0:
-            raise ConfigError(f"environment variable {name} must be a number >= 0, got {text!r}")
-        return value
-
-    return ApiConfig(
-        base_url=env.api_url,
-        token=env.token,
-        graphql_url=env.graphql_url,
-        seconds_between_requests=seconds("REVIEWBOT_GITHUB_REQUEST_INTERVAL", 0.25),
-        seconds_between_writes=seconds("REVIEWBOT_GITHUB_WRITE_INTERVAL", 1.0),
-        max_wait=seconds("REVIEWBOT_GITHUB_MAX_WAIT", 300.0),
-        rate_wait=seconds("REVIEWBOT_GITHUB_RATE_WAIT", 60.0),
-        backoff_base=seconds("REVIEWBOT_GITHUB_BACKOFF", 1.0),
-    )
+    return replace(ApiConfig.from_environ(environ), base_url=env.api_url, token=env.token)
 
 
 def git_root(start: Path) -> Path:

@@ -15,7 +15,7 @@ looked up (``landed``) before it is sent again. Failures end as ``GitHubError``
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -24,7 +24,8 @@ import requests
 from github.GithubException import GithubException
 
 from reviewbot import __version__
-from reviewbot.errors import GitHubError
+from reviewbot.errors import ConfigError, GitHubError
+from reviewbot.publish.github_body import BODY_LIMIT, fit_body
 from reviewbot.publish.github_wait import TRANSIENT_STATUSES, WaitBudget, backoff, rate_limit_wait
 from reviewbot.repo import PatchFile
 
@@ -71,6 +72,44 @@ class ApiConfig:
     backoff_base: float = 1.0  # first backoff after a transient failure
     attempts: int = 4  # tries of one call on transient failures
     timeout: int = 30
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> ApiConfig:
+        """From the Actions variables (``GITHUB_API_URL``, ``GITHUB_GRAPHQL_URL``,
+        ``GITHUB_TOKEN``) and the pacing knobs ``REVIEWBOT_GITHUB_REQUEST_INTERVAL``,
+        ``..._WRITE_INTERVAL``, ``..._MAX_WAIT``, ``..._RATE_WAIT``, ``..._BACKOFF`` (seconds)."""
+        token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or ""
+        if not token:
+            raise ConfigError(
+                "GITHUB_TOKEN is not set",
+                hint="pass it to the step: `env: GITHUB_TOKEN: ${{ github.token }}`",
+            )
+
+        def seconds(name: str, default: float) -> float:
+            text = environ.get(f"REVIEWBOT_GITHUB_{name}", "").strip()
+            if not text:
+                return default
+            try:
+                value = float(text)
+            except ValueError:
+                value = -1.0
+            if value < 0:
+                raise ConfigError(
+                    f"environment variable REVIEWBOT_GITHUB_{name} must be a number >= 0, "
+                    f"got {text!r}"
+                )
+            return value
+
+        return cls(
+            base_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+            token=token,
+            graphql_url=environ.get("GITHUB_GRAPHQL_URL", ""),
+            seconds_between_requests=seconds("REQUEST_INTERVAL", 0.25),
+            seconds_between_writes=seconds("WRITE_INTERVAL", 1.0),
+            max_wait=seconds("MAX_WAIT", 300.0),
+            rate_wait=seconds("RATE_WAIT", 60.0),
+            backoff_base=seconds("BACKOFF", 1.0),
+        )
 
 
 @dataclass(frozen=True)
@@ -605,6 +644,30 @@ def hidden_marker(marker: str) -> str:
     return f"<!-- {text} -->"
 
 
+def find_issue(
+    api: GitHubApi,
+    repo: str,
+    marker: str,
+    labels: Sequence[str] = (),
+    *,
+    viewer: str | None = None,
+) -> IssueInfo | None:
+    """The issue whose body carries ``marker``, open ones first; only one written by a bot
+    account or by ``viewer`` (the token's user) counts. Issues with ``labels`` are looked
+    at first, then every issue (a label may have been removed)."""
+    tag = hidden_marker(marker)
+
+    def ours(issue: IssueInfo) -> bool:
+        mine = issue.author.is_bot or (viewer is not None and issue.author.login == viewer)
+        return not issue.is_pull and tag in issue.body and mine
+
+    found = [i for i in api.issues(repo, labels=labels) if ours(i)]
+    if not found and labels:
+        found = [i for i in api.issues(repo) if ours(i)]
+    found.sort(key=lambda i: (i.state != "open", i.number))
+    return found[0] if found else None
+
+
 def upsert_issue(
     api: GitHubApi,
     repo: str,
@@ -624,21 +687,12 @@ def upsert_issue(
     """
     tag = hidden_marker(marker)
     text = body if tag in body else f"{body.rstrip()}\n\n{tag}\n"
-    if len(text) > MAX_BODY:
-        keep = MAX_BODY - len(tag) - 100
-        text = text[:keep].rsplit("\n", 1)[0] + f"\n\n_(cut to fit GitHub's limit)_\n\n{tag}\n"
+    if len(text) > BODY_LIMIT:
+        text = fit_body(text, BODY_LIMIT - len(tag) - 4) + f"\n{tag}\n"
     viewer = api.viewer_login()
 
-    def ours(issue: IssueInfo) -> bool:
-        mine = issue.author.is_bot or (viewer is not None and issue.author.login == viewer)
-        return not issue.is_pull and tag in issue.body and mine
-
     def find() -> IssueInfo | None:
-        found = [i for i in api.issues(repo, labels=labels) if ours(i)]
-        if not found and labels:  # someone may have removed a label: look at every issue
-            found = [i for i in api.issues(repo) if ours(i)]
-        found.sort(key=lambda i: (i.state != "open", i.number))
-        return found[0] if found else None
+        return find_issue(api, repo, tag, labels, viewer=viewer)
 
     existing = find()
     if existing is None:

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from reviewbot.errors import GitHubError
+from reviewbot.errors import ConfigError, GitHubError
 from reviewbot.publish.github import (
     ApiConfig,
     GitHubApi,
     GitHubRefusal,
     NewComment,
+    find_issue,
     hidden_marker,
     upsert_issue,
 )
@@ -227,3 +228,23 @@ def test_ghes_base_path(github_server: GitHubServer, sleeps: Sleeps) -> None:
     paths = {r.path for r in github_server.requests}
     assert paths == {"/api/v3/repos/octo/hello/pulls/2", "/api/graphql"}
     assert github_server.violations == []
+
+
+def test_find_issue_and_the_config_from_the_environment(
+    api: GitHubApi, github_server: GitHubServer
+) -> None:
+    assert find_issue(api, REPO, MARKER) is None
+    made = upsert_issue(api, REPO, MARKER, "Audit", "body", labels=("audit",))
+    found = find_issue(api, REPO, MARKER, ["audit"])
+    assert found is not None and found.number == made.number and found.labels == ("audit",)
+    config = ApiConfig.from_environ(
+        {"GITHUB_TOKEN": "t", "GITHUB_API_URL": "https://ghe.example/api/v3/",
+         "REVIEWBOT_GITHUB_MAX_WAIT": "12", "REVIEWBOT_GITHUB_WRITE_INTERVAL": "0"}
+    )  # fmt: skip
+    assert (config.base_url, config.max_wait, config.seconds_between_writes) == (
+        "https://ghe.example/api/v3", 12.0, 0.0,
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="REVIEWBOT_GITHUB_BACKOFF must be a number"):
+        ApiConfig.from_environ({"GITHUB_TOKEN": "t", "REVIEWBOT_GITHUB_BACKOFF": "-1"})
+    with pytest.raises(ConfigError, match="GITHUB_TOKEN is not set"):
+        ApiConfig.from_environ({})
