@@ -18,7 +18,14 @@ from reviewbot.audit.plan import AuditPlan, Unit, plan_audit
 from reviewbot.audit.report import permalinks, render_report, repository_url
 from reviewbot.audit.runner import Runner, UnitRun, UnitsOutcome, run_units
 from reviewbot.audit.shard import Shard, parse_shard, select
-from reviewbot.audit.state import Since, carry_over, resolve_since, save_state, state_path
+from reviewbot.audit.state import (
+    Since,
+    carry_over,
+    resolve_since,
+    save_state,
+    state_path,
+    widen,
+)
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, RepositoryError, UsageError
 from reviewbot.llm.client import ChatClient, ClientConfig
@@ -56,9 +63,22 @@ def run(
     shard = parse_shard(job.shard) if job.shard else None
     if job.issue and job.plan_only:
         raise UsageError("--issue and --plan cannot be used together", hint="pick one")
-    view = RepoView(
+    with RepoView(
         job.root, "HEAD", deny_paths=settings.deny_paths, max_file_bytes=settings.max_file_bytes
-    )
+    ) as view:
+        return _run(settings, job, environ, shard, view, out=out, err=err)
+
+
+def _run(
+    settings: Settings,
+    job: AuditRun,
+    environ: Mapping[str, str],
+    shard: Shard | None,
+    view: RepoView,
+    *,
+    out: Console,
+    err: Console,
+) -> int:
     assert view.ref is not None
     head = view.ref
     counter = TokenCounter(settings.tokenizer).start()
@@ -71,11 +91,11 @@ def run(
         override_root=job.root,
     )
     chosen = select(audit.units, shard)
-    since = (
-        resolve_since(job.since, root=job.root, head=head, state=state_path(settings, job.root))
-        if job.since
-        else None
-    )
+    since = None
+    if job.since:
+        state = state_path(settings, job.root)
+        found = resolve_since(job.since, root=job.root, head=head, state=state)
+        since = widen(found, (p for u in audit.units for p in u.paths))
     todo = chosen if since is None else tuple(u for u in chosen if set(u.paths) & since.touched)
     if job.plan_only:
         if job.fmt == "json":
@@ -95,20 +115,23 @@ def run(
                 f"audit of {audit.repository} at {head[:12]}{where}: {len(chosen)} of "
                 f"{len(audit.units)} unit(s){changed}; estimated ${audit.cost(todo):.2f} "
                 f"(cap ${settings.max_cost:.2f})"
-            )
+            ),
+            soft_wrap=True,
         )
-    outcome = _execute(audit, todo, settings, job, view, counter, err)
-    result = _assemble(audit, chosen, todo, outcome, since, shard, settings, job, environ)
     run_dir = run_dir_for(settings, job.root, head)
+    outcome = _execute(audit, todo, settings, job, view, counter, run_dir, err)
+    result = _assemble(audit, chosen, todo, outcome, since, shard, job, environ)
     _save(run_dir, result)
     if shard is None:
-        save_state(state_path(settings, job.root), head, result.date, result.result.findings)
+        state = state_path(settings, job.root)
+        save_state(state, head, result.date, result.result.findings, result.covered)
     if job.issue:
         paths = {e.path for e in view.tracked_files()}
         made = publish_issue(result, environ, exists=paths.__contains__)
         if not job.quiet:
             verb = "created" if made.created else "updated"
-            err.print(Text(f"tracking issue #{made.number} {verb} ({made.fixed} ticked as fixed)"))
+            line = f"tracking issue #{made.number} {verb} ({made.fixed} ticked as fixed)"
+            err.print(Text(line), soft_wrap=True)
     publish(result, job.fmt, job.output, out, view)
     return EXIT_FINDINGS if result.result.fails(settings.fail_on) else EXIT_OK
 
@@ -120,6 +143,7 @@ def _execute(
     job: AuditRun,
     view: RepoView,
     counter: TokenCounter,
+    run_dir: Path,
     err: Console,
 ) -> UnitsOutcome:
     if not todo:
@@ -128,8 +152,10 @@ def _execute(
     progress = Progress(
         err,
         live=job.live and not job.quiet,
-        verbose=job.verbose,
-        show_reasoning=settings.show_reasoning,
+        verbose=job.verbose and not job.quiet,
+        quiet=job.quiet,
+        show_reasoning=settings.show_reasoning and not job.quiet,
+        secrets=(config.api_key, *settings.known_secrets),
     )
     with ChatClient(config) as client, progress:
         return run_units(
@@ -140,7 +166,7 @@ def _execute(
                 client=client,
                 view=view,
                 counter=counter,
-                run_dir=run_dir_for(settings, job.root, audit.head),
+                run_dir=run_dir,
                 secrets=(config.api_key,),
                 on_event=progress,
                 override_root=job.root,
@@ -156,7 +182,6 @@ def _assemble(
     outcome: UnitsOutcome,
     since: Since | None,
     shard: Shard | None,
-    settings: Settings,
     job: AuditRun,
     environ: Mapping[str, str],
 ) -> AuditResult:

@@ -95,7 +95,8 @@ def run_units(
                 Text(
                     f"unit {i}/{total}: {unit.label} ({len(unit.files)} file(s), "
                     f"~{unit.tokens:,} tokens, risk {unit.risk:.1f})"
-                )
+                ),
+                soft_wrap=True,
             )
         result = execute(
             session.plan,
@@ -125,7 +126,8 @@ def run_units(
                     f"unit {i}/{total} done: {len(result.findings)} finding(s), "
                     f"${result.stats.cost_usd:.4f} (audit so far ${spent:.4f})"
                     + (f"; {result.stopped_by} reached" if result.stopped_by else "")
-                )
+                ),
+                soft_wrap=True,
             )
         if result.stopped_by == "max_cost" and cap:
             stopped = f"not run: the max cost ${cap:.2f} was spent by earlier units"

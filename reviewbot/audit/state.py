@@ -10,14 +10,15 @@
 Earlier findings come from that SARIF file, else from the state file that every unsharded
 audit writes (``audit-state.json`` in the runs folder: ``run_dir`` or ``.git/reviewbot/runs``).
 A finding is carried over when its file still exists, belongs to a unit that is not audited
-again, and did not change since the audit that found it (so its lines still hold).
+again, and did not change since the audit that found it (so its lines still hold). Files the
+earlier audit did not cover (units a cost cap left out, other shards) count as changed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reviewbot.audit.outputs import read_output
@@ -40,6 +41,7 @@ class Previous:
     head: str
     findings: tuple[Finding, ...]
     source: str  # where they came from, for notes
+    covered: frozenset[str] | None = None  # files it audited (None: all of them)
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,19 @@ def state_path(settings: Settings, root: Path) -> Path:
     return (base if base.is_absolute() else root / base) / STATE_FILE
 
 
-def save_state(path: Path, head: str, date: str, findings: Iterable[Finding]) -> None:
+def save_state(
+    path: Path,
+    head: str,
+    date: str,
+    findings: Iterable[Finding],
+    covered: frozenset[str] | None,
+) -> None:
     """Write the state atomically (a crash never leaves half a file)."""
     data = {
         "version": STATE_VERSION,
         "head": head,
         "date": date,
+        "covered": None if covered is None else sorted(covered),
         "findings": [f.to_json() for f in findings],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +84,13 @@ def load_state(path: Path) -> Previous | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         findings = tuple(Finding.from_json(f) for f in data["findings"])
-        return Previous(str(data["head"]), findings, f"the state file {path}")
+        covered = data.get("covered")
+        return Previous(
+            str(data["head"]),
+            findings,
+            f"the state file {path}",
+            None if covered is None else frozenset(str(p) for p in covered),
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(
             f"the audit state file {path} cannot be read ({exc})",
@@ -103,7 +118,9 @@ def resolve_since(value: str, *, root: Path, head: str, state: Path) -> Since:
                 f"{value} does not record the commit it audited",
                 hint="pass the SARIF output of `reviewbot audit` or `audit merge`, or a REF",
             )
-        previous = Previous(output.head, output.result.findings, f"the output {value}")
+        previous = Previous(
+            output.head, output.result.findings, f"the output {value}", output.covered
+        )
         base, label = output.head, f"the audit in {value}"
     elif value == LAST and resolve_commit(runner, value) is None:
         previous = load_state(state)
@@ -134,6 +151,16 @@ def resolve_since(value: str, *, root: Path, head: str, state: Path) -> Since:
         else:
             touched |= changed_files(root, previous.head, head)
     return Since(base, touched, previous, label)
+
+
+def widen(since: Since, files: Iterable[str]) -> Since:
+    """``since`` with the files the earlier audit did not cover counted as touched: a unit
+    it never ran (a cost cap, another shard) is audited now, not assumed clean."""
+    previous = since.previous
+    if previous is None or previous.covered is None:
+        return since
+    missed = frozenset(files) - previous.covered
+    return replace(since, touched=since.touched | missed)
 
 
 def carry_over(

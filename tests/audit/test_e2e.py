@@ -171,3 +171,18 @@ def test_max_cost_covers_all_units_and_keeps_findings(
     assert "unit(s) not run: what is left of the max cost" in notes
     assert "Unpickles data from the request" in json.dumps(data)
     assert data["runs"][0]["properties"]["audit"]["units_run"] == 2
+
+    # The next incremental audit runs the units the cap left out, though nothing changed.
+    mark = len(k2_server.requests)
+    rest = reviewbot(
+        project, env, "audit", "--since", "last", "--max-cost", "0", "--format", "json"
+    )
+    assert rest.code == 1, rest.stderr
+    assert f"{len(costs) - 2} touched since the last audit" in rest.stderr
+    assert len(k2_server.requests) > mark
+    titles = {f["title"] for f in json.loads(rest.stdout)["findings"]}
+    assert titles == {
+        "Unpickles data from the request",
+        "SQL built with an f-string",
+        "Shell command built from input",
+    }
