@@ -211,8 +211,13 @@ class Bench:
         return self.server.threads(OWNER, NAME, NUMBER)
 
     def check(self) -> None:
-        """No request GitHub would refuse; every comment of this head on a commentable line."""
+        """No request GitHub would refuse; every comment of this head on a commentable line;
+        never anything but COMMENT (or a pending probe), and no pending review left over."""
         assert self.server.violations == []
+        for request in self.server.requests:
+            if request.method == "POST" and request.path.endswith("/reviews"):
+                assert (request.body or {}).get("event") in ("COMMENT", None), request.body
+        assert all(r["state"] != "PENDING" for r in self.reviews())
         for c in self.comments():
             if c["commit_id"] != self.head or c["line"] is None:
                 continue
