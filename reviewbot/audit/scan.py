@@ -62,14 +62,19 @@ class Resolver:
         self.index = index
         self._cache: dict[tuple[str, str], frozenset[str]] = {}
 
-    def targets(self, path: str, text: str) -> frozenset[str]:
+    def imports(self, path: str, texts: list[str]) -> set[str]:
+        """Every tracked path the import statements ``texts`` of ``path`` name."""
         where = path if family(path) == "rust" else posixpath.dirname(path) + "/"
-        key = (where, text)
-        found = self._cache.get(key)
-        if found is None:
-            found = frozenset(resolve(path, text, self.index))
-            self._cache[key] = found
-        return found
+        cache = self._cache
+        out: set[str] = set()
+        for text in texts:
+            key = (where, text)
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = frozenset(resolve(path, text, self.index))
+            out.update(found)
+        out.discard(path)
+        return out
 
 
 @dataclass
@@ -96,11 +101,7 @@ def scan(
             out.excluded[path] = reason
             continue
         out.scanned_bytes += len(data)
-        imports: set[str] = set()
-        if family(path) is not None:
-            for text in import_texts(path, data):
-                imports.update(resolver.targets(path, text))
-            imports.discard(path)
+        imports = resolver.imports(path, import_texts(path, data)) if family(path) else set()
         words = data.translate(WORD_TABLE).split()
         out.facts[path] = FileFacts(
             path=path,
