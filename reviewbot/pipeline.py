@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +34,7 @@ from reviewbot.pack.packer import pack_change
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, FileChange, RepoView, render_changeset
+from reviewbot.repo.gitdiff import MAX_DIFF_BLOB
 from reviewbot.repo.guard import PathGuard
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, Side, apply_filters, dedupe, order
@@ -331,15 +334,49 @@ def review(
 
 
 def plan_notes(plan: ReviewPlan) -> list[str]:
-    """What the reader should know about the plan: changed files the model did not see."""
+    """What the reader should know about what the model did not see: changed files withheld
+    (deny list) or without a diff (binary, or too large to diff), changed files whose
+    content was not packed, and how many other files the context left out, by reason."""
     notes = []
     if plan.withheld:
-        shown = ", ".join(plan.withheld[:5]) + (" ..." if len(plan.withheld) > 5 else "")
         notes.append(
             f"{len(plan.withheld)} changed file(s) withheld from the model "
-            f"(secrets deny list): {shown}"
+            f"(secrets deny list): {_paths(plan.withheld)}"
         )
+    no_diff = [f.path for f in plan.changes.files if f.binary]
+    if no_diff:
+        notes.append(
+            f"no diff shown for {len(no_diff)} changed file(s) (binary, or larger than "
+            f"{MAX_DIFF_BLOB.upper()}iB): {_paths(no_diff)}"
+        )
+    cut = sum(
+        int(n) for s in plan.pack.sections if s.role == "diff" for n in _DIFF_CUT.findall(s.text)
+    )
+    if cut:
+        notes.append(f"the diff was cut to fit the budget: {cut:,} diff line(s) not shown")
+    changed = {f.path for f in plan.changes.files}
+    left_out = [x for x in plan.pack.excluded if x.path in changed and x.path not in no_diff]
+    if left_out:
+        shown = [f"{x.path} ({x.reason})" for x in left_out]
+        notes.append(f"changed file(s) not packed whole: {_paths(shown)}")
+    others = Counter(x.reason.split(" (")[0] for x in plan.pack.excluded if x.path not in changed)
+    if others:
+        counts = ", ".join(f"{n} {reason}" for reason, n in sorted(others.items()))
+        notes.append(f"{sum(others.values())} other file(s) left out of the context: {counts}")
     return notes
+
+
+_DIFF_CUT = re.compile(r"… diff cut: (\d+) more lines")  # what pack.fill writes where it cuts
+
+
+def _paths(paths: Sequence[str], most: int = 5) -> str:
+    """Paths for a one-line note: control characters escaped, at most ``most`` of them."""
+
+    def shown(path: str) -> str:
+        return path if path.isprintable() else repr(path)[1:-1]
+
+    text = ", ".join(shown(p) for p in paths[:most])
+    return text + (f" and {len(paths) - most} more" if len(paths) > most else "")
 
 
 def save_on_failure(

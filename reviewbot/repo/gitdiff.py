@@ -59,6 +59,10 @@ DIFF_FLAGS = (
     "--src-prefix=a/",
     "--dst-prefix=b/",
 )
+# Blobs larger than this are diffed as binary (no patch): a 100 MB file would otherwise
+# come back as a 100 MB patch, parsed into millions of lines, for nobody to read.
+MAX_DIFF_BLOB = "16m"
+BIG_AS_BINARY = ("-c", f"core.bigFileThreshold={MAX_DIFF_BLOB}")
 _NULL_MODE = "000000"
 _SUBMODULE = "160000"
 _SYMLINK = "120000"
@@ -223,7 +227,7 @@ def _worktree_diff(runner: GitRunner, old: str) -> bytes:
             shutil.copyfile(index, temp_index)
         env = {"GIT_INDEX_FILE": str(temp_index)}
         runner.run(["add", "-A", "--", ":/"], env=env)
-        return runner.out(["diff", "--cached", *DIFF_FLAGS, old, "--"], env=env)
+        return runner.out([*BIG_AS_BINARY, "diff", "--cached", *DIFF_FLAGS, old, "--"], env=env)
 
 
 def changeset_for(
@@ -249,10 +253,10 @@ def changeset_for(
         new = _commit(runner, head) if head is not None else head_sha(runner)
         old = merge_base_of(runner, _commit(runner, base), new, base)
     if scope == "commits":
-        data = runner.out(["diff", *DIFF_FLAGS, old, new, "--"])
+        data = runner.out([*BIG_AS_BINARY, "diff", *DIFF_FLAGS, old, new, "--"])
         return parse_git_diff(data, old, new)
     if scope == "staged":
-        data = runner.out(["diff", "--cached", *DIFF_FLAGS, old, "--"])
+        data = runner.out([*BIG_AS_BINARY, "diff", "--cached", *DIFF_FLAGS, old, "--"])
         return parse_git_diff(data, old, INDEX)
     return parse_git_diff(_worktree_diff(runner, old), old, WORKTREE)
 
