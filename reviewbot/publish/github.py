@@ -9,7 +9,8 @@ failures are retried with backoff, and a write that may have landed before its `
 looked up (``landed``) before it is sent again. Failures end as ``GitHubError``
 (``GitHubRefusal`` for a ``422``) with a one-line message.
 
-``upsert_issue`` keeps one issue per hidden marker (the audit's tracking issue).
+``upsert_issue`` (``github_issues``) keeps one issue per hidden marker (the audit's tracking
+issue); the values answered are in ``github_types``. Both are re-exported here.
 """
 
 from __future__ import annotations
@@ -25,14 +26,43 @@ from github.GithubException import GithubException
 
 from reviewbot import __version__
 from reviewbot.errors import ConfigError, GitHubError
-from reviewbot.publish.github_body import BODY_LIMIT, fit_body
+from reviewbot.publish.github_issues import find_issue, hidden_marker, upsert_issue
+from reviewbot.publish.github_types import (
+    MAX_BODY,
+    WRITE_ACCESS,
+    Actor,
+    GitHubRefusal,
+    IssueInfo,
+    IssueRef,
+    NewComment,
+    PostedComment,
+    PostedReview,
+    PullInfo,
+    ThreadInfo,
+)
 from reviewbot.publish.github_wait import TRANSIENT_STATUSES, WaitBudget, backoff, rate_limit_wait
 from reviewbot.repo import PatchFile
 
+__all__ = [
+    "MAX_BODY",
+    "WRITE_ACCESS",
+    "Actor",
+    "ApiConfig",
+    "GitHubApi",
+    "GitHubRefusal",
+    "IssueInfo",
+    "IssueRef",
+    "NewComment",
+    "PostedComment",
+    "PostedReview",
+    "PullInfo",
+    "ThreadInfo",
+    "find_issue",
+    "hidden_marker",
+    "upsert_issue",
+]
+
 T = TypeVar("T")
-Side = Literal["RIGHT", "LEFT"]
-MAX_BODY = 65_536
-WRITE_ACCESS = frozenset({"admin", "maintain", "write"})
 
 THREADS_QUERY = """
 query($owner: String!, $name: String!, $number: Int!, $after: String) {
@@ -110,124 +140,6 @@ class ApiConfig:
             rate_wait=seconds("RATE_WAIT", 60.0),
             backoff_base=seconds("BACKOFF", 1.0),
         )
-
-
-@dataclass(frozen=True)
-class Actor:
-    login: str
-    type: str = "User"  # "User", "Bot", "Organization"
-
-    @property
-    def is_bot(self) -> bool:
-        return self.type == "Bot" or self.login.endswith("[bot]")
-
-
-@dataclass(frozen=True)
-class PullInfo:
-    number: int
-    title: str
-    body: str
-    state: str  # open, closed
-    draft: bool
-    merged: bool
-    author: Actor
-    head_sha: str
-    base_sha: str
-    head_repo: str  # owner/name; "" when the fork is gone
-    base_repo: str
-    html_url: str
-
-    @property
-    def from_fork(self) -> bool:
-        return self.head_repo.lower() != self.base_repo.lower()
-
-
-@dataclass(frozen=True)
-class PostedComment:
-    """A review comment as it stands on GitHub (``line`` is None once outdated)."""
-
-    id: int
-    review_id: int | None
-    path: str
-    line: int | None
-    original_line: int | None
-    start_line: int | None
-    side: Side
-    body: str
-    author: Actor
-    commit_id: str
-    in_reply_to: int | None
-
-
-@dataclass(frozen=True)
-class PostedReview:
-    id: int
-    body: str
-    state: str  # COMMENTED, PENDING, ...
-    commit_id: str
-    author: Actor
-    html_url: str
-
-
-@dataclass(frozen=True)
-class ThreadInfo:
-    id: str  # GraphQL node id
-    resolved: bool
-    outdated: bool
-    first_comment_id: int | None
-    first_body: str
-    first_author: Actor
-
-
-@dataclass(frozen=True)
-class NewComment:
-    """One inline comment of a review to create (``start_line`` for a range)."""
-
-    path: str
-    line: int
-    side: Side
-    body: str
-    start_line: int | None = None
-    start_side: Side | None = None
-
-    def payload(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "path": self.path,
-            "line": self.line,
-            "side": self.side,
-            "body": self.body,
-        }
-        if self.start_line is not None and self.start_line != self.line:
-            data["start_line"] = self.start_line
-            data["start_side"] = self.start_side or self.side
-        return data
-
-
-@dataclass(frozen=True)
-class IssueInfo:
-    number: int
-    title: str
-    body: str
-    state: str
-    author: Actor
-    url: str
-    is_pull: bool
-    labels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class IssueRef:
-    number: int
-    url: str
-    created: bool
-
-
-class GitHubRefusal(GitHubError):
-    """GitHub answered 422: the request itself is wrong (e.g. a comment off the diff)."""
-
-    def __init__(self, message: str, reasons: Sequence[str] = (), **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.reasons = tuple(reasons)
 
 
 def _message(data: Any) -> str:
@@ -631,81 +543,3 @@ def _next_link(headers: dict[str, Any]) -> str | None:
         if 'rel="next"' in rel:
             return target.strip().strip("<>")
     return None
-
-
-# The tracking issue ------------------------------------------------------------------
-def hidden_marker(marker: str) -> str:
-    """``marker`` as an HTML comment (kept as given when it already is one)."""
-    text = marker.strip()
-    if text.startswith("<!--") and text.endswith("-->"):
-        return text
-    if "--" in text or not text:
-        raise ValueError("a marker must be non-empty and must not contain '--'")
-    return f"<!-- {text} -->"
-
-
-def find_issue(
-    api: GitHubApi,
-    repo: str,
-    marker: str,
-    labels: Sequence[str] = (),
-    *,
-    viewer: str | None = None,
-) -> IssueInfo | None:
-    """The issue whose body carries ``marker``, open ones first; only one written by a bot
-    account or by ``viewer`` (the token's user) counts. Issues with ``labels`` are looked
-    at first, then every issue (a label may have been removed)."""
-    tag = hidden_marker(marker)
-
-    def ours(issue: IssueInfo) -> bool:
-        mine = issue.author.is_bot or (viewer is not None and issue.author.login == viewer)
-        return not issue.is_pull and tag in issue.body and mine
-
-    found = [i for i in api.issues(repo, labels=labels) if ours(i)]
-    if not found and labels:
-        found = [i for i in api.issues(repo) if ours(i)]
-    found.sort(key=lambda i: (i.state != "open", i.number))
-    return found[0] if found else None
-
-
-def upsert_issue(
-    api: GitHubApi,
-    repo: str,
-    marker: str,
-    title: str,
-    body: str,
-    labels: Sequence[str] = (),
-    *,
-    reopen: bool = False,
-) -> IssueRef:
-    """Update the issue whose body carries ``marker`` (open ones first, then closed), or
-    create it; never a second one. Issues written by people are not taken over: only
-    one by a bot account or by the token's own user counts as ours.
-
-    ``body`` gets the hidden marker appended when it lacks it and is cut to fit GitHub's
-    limit. ``reopen`` reopens a closed one.
-    """
-    tag = hidden_marker(marker)
-    text = body if tag in body else f"{body.rstrip()}\n\n{tag}\n"
-    if len(text) > BODY_LIMIT:
-        text = fit_body(text, BODY_LIMIT - len(tag) - 4) + f"\n{tag}\n"
-    viewer = api.viewer_login()
-
-    def find() -> IssueInfo | None:
-        return find_issue(api, repo, tag, labels, viewer=viewer)
-
-    existing = find()
-    if existing is None:
-        made = api.create_issue(repo, title=title, body=text, labels=labels, landed=find)
-        return IssueRef(made.number, made.url, created=True)
-    state = "open" if reopen and existing.state != "open" else None
-    missing = [name for name in labels if name not in existing.labels]
-    updated = api.update_issue(
-        repo,
-        existing.number,
-        title=title,
-        body=text,
-        labels=[*existing.labels, *missing] if missing else None,
-        state=state,
-    )
-    return IssueRef(updated.number, updated.url or existing.url, created=False)
