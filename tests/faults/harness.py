@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,10 @@ def reviewbot(
     env: Mapping[str, str],
     timeout: float = 120,
     stdin: bytes = b"",
+    on_start: Callable[[int], None] | None = None,
 ) -> Run:
-    """Run ``python -m reviewbot ARGS`` in ``cwd`` with ``os.environ`` updated by ``env``."""
+    """Run ``python -m reviewbot ARGS`` in ``cwd`` with ``os.environ`` updated by ``env``
+    (``on_start`` is told the process id as soon as it runs)."""
     environment = {**os.environ, **env}
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -78,6 +80,8 @@ def reviewbot(
         stderr=subprocess.PIPE,
     )
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    if on_start is not None:
+        on_start(proc.pid)
     chunks: dict[str, bytes] = {}
 
     def drain(name: str, stream: Any) -> None:
@@ -141,3 +145,15 @@ def tree_bytes(folder: Path) -> bytes:
     if not folder.exists():
         return b""
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def rss_kib(pid: int) -> int:
+    """The resident set size of a running process now (``VmRSS``), 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
