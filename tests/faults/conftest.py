@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.audit.conftest import project  # noqa: F401 (fixture)
 from tests.e2e.conftest import feature_repo  # noqa: F401 (fixture)
 from tests.faults.reliability import (  # noqa: F401 (fixture and hooks)
     outcome,
