@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from reviewbot.audit.describe import describe_plan
+from reviewbot.audit.describe import describe_plan, safe_lines, shown
 from reviewbot.audit.issue import publish_issue
 from reviewbot.audit.outputs import AuditResult, merge_results, read_output, render_sarif
 from reviewbot.audit.plan import AuditPlan, Unit, plan_audit
@@ -104,7 +104,7 @@ def _run(
             data["since"] = since.base if since else None
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         else:
-            text = "\n".join(describe_plan(audit, todo, shard, since, verbose=job.verbose)) + "\n"
+            text = safe_lines(describe_plan(audit, todo, shard, since, verbose=job.verbose)) + "\n"
         _write(text, job.output, out)
         return EXIT_OK
     if not job.quiet:
@@ -112,7 +112,7 @@ def _run(
         changed = f", {len(todo)} touched since {since.label}" if since else ""
         err.print(
             Text(
-                f"audit of {audit.repository} at {head[:12]}{where}: {len(chosen)} of "
+                f"audit of {shown(audit.repository)} at {head[:12]}{where}: {len(chosen)} of "
                 f"{len(audit.units)} unit(s){changed}; estimated ${audit.cost(todo):.2f} "
                 f"(cap ${settings.max_cost:.2f})"
             ),
@@ -245,11 +245,11 @@ def _summary(
     shard: Shard | None,
 ) -> str:
     counts = count_by_severity(findings)
-    shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
+    tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
     where = f" (shard {shard.label})" if shard else ""
     lines = [
         f"Audit of {audit.repository} at {audit.head[:12]}{where}: {len(findings)} finding(s) "
-        f"({shown}); {len(ran)} of {len(chosen)} unit(s) run."
+        f"({tally}); {len(ran)} of {len(chosen)} unit(s) run."
     ]
     for r in ran:
         text = " ".join(r.result.summary.split()) if r.result else ""

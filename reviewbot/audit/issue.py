@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from reviewbot.audit.describe import shown
 from reviewbot.audit.outputs import AuditResult
 from reviewbot.audit.report import LinkFor, permalinks
 from reviewbot.errors import ConfigError
@@ -57,7 +58,7 @@ def parse_open(body: str | None) -> list[Item]:
 
 
 def _item(f: Finding, link: LinkFor | None, *, ticked: bool = False, done: bool = False) -> str:
-    where = f"{f.path}:{f.line}" + (f"-{f.end_line}" if f.end_line else "")
+    where = shown(f.path) + f":{f.line}" + (f"-{f.end_line}" if f.end_line else "")
     url = link(f) if link else None
     place = f"[`{where}`]({url})" if url else f"`{where}`"
     title = " ".join(f.title.replace("<!--", "").replace("-->", "").split())
@@ -102,7 +103,7 @@ def issue_body(
     ]
     total_open = len(open_lines) + len(still)
     counts = count_by_severity(audit.result.findings)
-    shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
+    tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
     head = f"`{audit.head[:12]}`" if audit.head else "the current commit"
     intro = [
         f"<!-- {MARKER} -->",
@@ -110,12 +111,12 @@ def issue_body(
         "",
         f"Last audit: {head}"
         + (f" on {audit.date}" if audit.date else "")
-        + f". **{total_open} open finding(s)** ({shown}); "
+        + f". **{total_open} open finding(s)** ({tally}); "
         f"{len(fixed)} fixed since the last audit.",
         "",
     ]
     if audit.result.notes:
-        intro += [f"> {n}" for n in audit.result.notes[:5]] + [""]
+        intro += [f"> {shown(n)}" for n in audit.result.notes[:5]] + [""]
     outro = [
         "",
         "<sub>Kept up to date by reviewbot's scheduled audit. Findings are matched by "

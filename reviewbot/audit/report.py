@@ -10,9 +10,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
+from reviewbot.audit.describe import shown
 from reviewbot.audit.outputs import AuditResult
 from reviewbot.review.findings import SEVERITIES, Finding
 from reviewbot.review.result import count_by_severity
+from reviewbot.review.sanitize import neutralize_commands
 
 LinkFor = Callable[[Finding], str | None]
 _REMOTE = re.compile(
@@ -54,17 +56,17 @@ def permalinks(audit: AuditResult) -> LinkFor | None:
 
 
 def area_of(audit: AuditResult, path: str) -> str:
-    return audit.units.get(path) or posixpath.dirname(path) or "(repository root)"
+    return shown(audit.units.get(path) or posixpath.dirname(path) or "(repository root)")
 
 
 def _where(f: Finding) -> str:
-    return f"{f.path}:{f.line}" + (f"-{f.end_line}" if f.end_line else "")
+    return shown(f.path) + f":{f.line}" + (f"-{f.end_line}" if f.end_line else "")
 
 
 def render_report(audit: AuditResult, *, link: LinkFor | None = None) -> str:
     result = audit.result
     head = f" at `{audit.head[:12]}`" if audit.head else ""
-    name = f" of {audit.repository}" if audit.repository else ""
+    name = f" of {shown(audit.repository)}" if audit.repository else ""
     out = [f"# reviewbot audit{name}{head}", ""]
     if audit.date or audit.shard:
         bits = [b for b in (audit.date, f"shard {audit.shard}" if audit.shard else "") if b]
@@ -102,5 +104,5 @@ def render_report(audit: AuditResult, *, link: LinkFor | None = None) -> str:
         f"{s.output_tokens:,} output · ${s.cost_usd:.4f} · {s.seconds:.1f} s_"
     )
     out.append("")
-    out += [f"> {note}" for note in result.notes]
-    return "\n".join(out).rstrip() + "\n"
+    out += [f"> {shown(note)}" for note in result.notes]
+    return neutralize_commands("\n".join(out).rstrip()) + "\n"

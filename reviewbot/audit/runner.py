@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from reviewbot.agent.loop import AgentEvent
+from reviewbot.audit.describe import shown
 from reviewbot.audit.plan import AuditPlan, Unit
 from reviewbot.audit.session import prepare_unit
 from reviewbot.config import Settings
@@ -93,7 +94,7 @@ def run_units(
         if err is not None:
             err.print(
                 Text(
-                    f"unit {i}/{total}: {unit.label} ({len(unit.files)} file(s), "
+                    f"unit {i}/{total}: {shown(unit.label)} ({len(unit.files)} file(s), "
                     f"~{unit.tokens:,} tokens, risk {unit.risk:.1f})"
                 ),
                 soft_wrap=True,
@@ -113,9 +114,10 @@ def run_units(
         )
         notes = list(result.notes)
         if session.excerpts:
-            notes.append(f"shown as excerpts: {', '.join(session.excerpts)}")
+            notes.append(f"shown as excerpts: {shown(', '.join(session.excerpts))}")
         if session.listed:
-            notes.append(f"not shown (too large for the budget): {', '.join(session.listed)}")
+            listed = shown(", ".join(session.listed))
+            notes.append(f"not shown (too large for the budget): {listed}")
         result = replace(result, notes=tuple(notes))
         spent += result.stats.cost_usd
         stats = stats + result.stats

@@ -201,3 +201,11 @@ def test_markdown_report_tables_and_permalinks() -> None:
     assert "1 of 2 units run" in text
     plain = render_report(AuditResult(audit.result))
     assert "`db/store.py:3-5`" in plain and "](http" not in plain
+
+
+def test_markdown_report_escapes_hostile_names() -> None:
+    evil = finding("a\n::error::b.py", 1, "major", "T", "fpx")
+    text = render_report(AuditResult(ReviewResult("s", (evil,), RunStats()), units={}))
+    assert "a\\x0a::error::b.py:1" in text
+    for line in text.splitlines():
+        assert not line.lstrip().startswith("::"), line

@@ -264,3 +264,14 @@ def test_plan_command_needs_no_key_and_prints_units_tokens_and_cost(project: Git
     numbers = [{u["number"] for u in s["units"]} for s in shards]
     assert numbers[0].isdisjoint(numbers[1])
     assert numbers[0] | numbers[1] == {u["number"] for u in data["units"]}
+
+
+def test_file_names_cannot_start_workflow_commands(project: GitRepo) -> None:
+    project.write("app/x\n::error title=pwned::y.py", "import pickle\npickle.loads(b'')\n")
+    project.write("::warning::z.py", "import os\nos.system('ls')\n")
+    project.commit("hostile names")
+    done = run_cli(project, "--plan", "-v")
+    assert done.returncode == 0, done.stderr
+    assert "app/x\\x0a::error title=pwned::y.py" in done.stdout
+    for line in done.stdout.splitlines():
+        assert not line.lstrip().startswith(("::", "##[")), line
