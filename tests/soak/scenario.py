@@ -13,6 +13,7 @@ answers the first request, every 50th, and the last; the peak comes from ``wait4
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,5 +161,125 @@ def run_soak(folder: Path, steps: int = 300) -> Figures:
         transcript_bytes=(run_dir / "transcript.jsonl").stat().st_size,
         requests=requests,
         notes=tuple(data["notes"]),
+        stderr=run.stderr,
+    )
+
+
+# The audit soak ---------------------------------------------------------------------------
+
+AUDIT_FILES = 5000
+
+
+def audit_module(i: int) -> str:
+    risky = "    return eval(text)\n" if i % 500 == 7 else "    return text.strip()\n"
+    return (
+        f'"""Package module {i}."""\n\nimport os\n\n\n'
+        f"def handle_{i}(text):\n    value = os.environ.get('MODE_{i}', '')\n{risky}\n\n"
+        + "".join(f"def helper_{i}_{j}(x):\n    return x * {j}\n\n" for j in range(8))
+    )
+
+
+def build_audit_repo(folder: Path, files: int) -> GitRepo:
+    repo = GitRepo.create(folder)
+    for i in range(files):
+        repo.write(f"pkg/area_{i // 100:02}/mod_{i:04}.py", audit_module(i))
+    repo.commit("initial")
+    return repo
+
+
+def auditor_turn(steps: list[int], pid: list[int], samples: list[tuple[int, int]]) -> Any:
+    """A stateless auditor: flags every `eval(` line of the unit's files (numbered in its
+    context message), then finishes; confirms in the verification pass. Samples the
+    process's RSS at the first and every 25th request."""
+    numbered = re.compile(r"^(\d+)\t.*eval\(", re.M)
+    header = re.compile(r"^### (\S+)", re.M)
+
+    def reply(body: dict[str, Any]) -> Turn:
+        steps.append(1)
+        if len(steps) == 1 or len(steps) % 25 == 0:
+            samples.append((len(steps), rss_kib(pid[0]) if pid else 0))
+        last = body["messages"][-1]
+        usage = usage_of(body)
+        if last["role"] == "tool":
+            done = FakeCall("finish_review", {"summary": "Audited."})
+            return Turn(reasoning="Done.", tool_calls=[done], usage=usage)
+        if last["role"] == "user" and last["content"].startswith("Verification pass"):
+            ids = re.findall(r"^(F\d+) \[", last["content"], re.M)
+            calls = [
+                FakeCall("verify_finding", {"id": i, "verdict": "confirmed", "reason": "eval"})
+                for i in ids
+            ]
+            return Turn(reasoning="Confirm.", tool_calls=calls, usage=usage)
+        calls = []
+        chunks = header.split(body["messages"][1]["content"])
+        for path, text in zip(chunks[1::2], chunks[2::2], strict=False):
+            for match in numbered.finditer(text):
+                args = {"path": path, "line": int(match.group(1)), "severity": "critical",
+                        "title": "eval of input", "body": "Never eval text."}  # fmt: skip
+                calls.append(FakeCall("add_comment", args))
+        if not calls:
+            calls = [FakeCall("finish_review", {"summary": "Nothing."})]
+        return Turn(reasoning="Audit.", tool_calls=calls, usage=usage)
+
+    return reply
+
+
+@dataclass(frozen=True)
+class AuditFigures:
+    files: int
+    units: int
+    exit_code: int
+    findings: int
+    requests: int
+    samples: tuple[tuple[int, int], ...]
+    peak_rss_kib: int
+    seconds: float
+    stderr: str
+
+    def lines(self) -> list[str]:
+        mib = 1024
+        start = self.samples[0][1] if self.samples else 0
+        end = self.samples[-1][1] if self.samples else 0
+        return [
+            f"files: {self.files}, units: {self.units}, model requests: {self.requests}, "
+            f"findings: {self.findings}, exit {self.exit_code}, {self.seconds:.1f} s",
+            f"RSS at the first request: {start / mib:.0f} MiB; at the last: {end / mib:.0f} MiB;"
+            f" peak: {self.peak_rss_kib / mib:.0f} MiB",
+            "RSS by request: " + ", ".join(f"{n}: {k / mib:.0f} MiB" for n, k in self.samples),
+        ]
+
+
+def run_audit_soak(folder: Path, files: int = AUDIT_FILES, budget: int = 16_000) -> AuditFigures:
+    repo = build_audit_repo(folder / "repo", files)
+    server = K2Server().start()
+    pid: list[int] = []
+    samples: list[tuple[int, int]] = []
+    steps: list[int] = []
+    try:
+        server.script([auditor_turn(steps, pid, samples)] * 5000)
+        env = model_env(server, REVIEWBOT_BUDGET=str(budget))
+        out = folder / "audit.json"
+        run = reviewbot(
+            repo.path,
+            "audit", "--format", "json", "-o", str(out), "--max-cost", "0", "-q",
+            env=env,
+            timeout=1200,
+            on_start=pid.append,
+        )  # fmt: skip
+        requests = len(server.requests)
+    finally:
+        server.stop()
+    data = json.loads(out.read_text()) if out.exists() else {"findings": []}
+    plan = reviewbot(repo.path, "audit", "--plan", "--format", "json", env=env)
+    units = len(json.loads(plan.stdout)["units"]) if plan.code == 0 else 0
+    return AuditFigures(
+        files=files,
+        units=units,
+        exit_code=run.code,
+        findings=len(data["findings"]),
+        requests=requests,
+        samples=tuple(samples),
+        peak_rss_kib=run.peak_rss_kib,
+        seconds=run.seconds,
         stderr=run.stderr,
     )
