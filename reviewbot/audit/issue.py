@@ -153,14 +153,8 @@ def _fit(
 # GitHub -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IssueTarget:
-    repository: str  # owner/name
-    token: str
-    api_url: str
-
-
-def issue_target(environ: Mapping[str, str]) -> IssueTarget:
+def issue_repository(environ: Mapping[str, str]) -> str:
+    """The ``owner/name`` to keep the issue in, checked before any work is done."""
     token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or ""
     repository = environ.get("GITHUB_REPOSITORY", "")
     if not token:
@@ -174,21 +168,7 @@ def issue_target(environ: Mapping[str, str]) -> IssueTarget:
             "--issue needs GITHUB_REPOSITORY as owner/name",
             hint="GitHub Actions sets it; elsewhere export GITHUB_REPOSITORY=owner/name",
         )
-    api = (environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
-    return IssueTarget(repository, token, api)
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if value < 0:
-        raise ConfigError(f"environment variable {name} must be a number >= 0, got {text!r}")
-    return value
+    return repository
 
 
 @dataclass(frozen=True)
@@ -206,40 +186,16 @@ def publish_issue(
     exists: Callable[[str], bool],
 ) -> Upserted:
     """Create or update the tracking issue (one per repository, never a second)."""
-    from reviewbot.publish.github import (
-        ApiConfig,
-        GitHubApi,
-        IssueInfo,
-        hidden_marker,
-        upsert_issue,
-    )
+    from reviewbot.publish.github import ApiConfig, GitHubApi, find_issue, upsert_issue
 
-    target = issue_target(environ)
-    config = ApiConfig(
-        base_url=target.api_url,
-        token=target.token,
-        seconds_between_requests=_seconds(environ, "REVIEWBOT_GITHUB_REQUEST_INTERVAL", 0.25),
-        seconds_between_writes=_seconds(environ, "REVIEWBOT_GITHUB_WRITE_INTERVAL", 1.0),
-        max_wait=_seconds(environ, "REVIEWBOT_GITHUB_MAX_WAIT", 300.0),
-        backoff_base=_seconds(environ, "REVIEWBOT_GITHUB_BACKOFF", 1.0),
-    )
-    tag = hidden_marker(MARKER)
-    with GitHubApi(config) as api:
-        viewer = api.viewer_login()
-
-        def ours(issue: IssueInfo) -> bool:  # the rule upsert_issue applies
-            mine = issue.author.is_bot or (viewer is not None and issue.author.login == viewer)
-            return not issue.is_pull and tag in issue.body and mine
-
-        found = [i for i in api.issues(target.repository, labels=list(LABELS)) if ours(i)]
-        if not found:
-            found = [i for i in api.issues(target.repository) if ours(i)]
-        found.sort(key=lambda i: (i.state != "open", i.number))
-        previous = found[0].body if found else None
+    repository = issue_repository(environ)
+    with GitHubApi(ApiConfig.from_environ(environ)) as api:
+        found = find_issue(api, repository, MARKER, list(LABELS), viewer=api.viewer_login())
+        previous = found.body if found else None
         body, fixed = issue_body(audit, previous, exists=exists)
         ref = upsert_issue(
             api,
-            target.repository,
+            repository,
             MARKER,
             TITLE,
             body,
