@@ -352,9 +352,9 @@ def audit(ctx: click.Context, /, **params: Any) -> int | None:
         return None
     from reviewbot.audit.command import AuditRun, run
 
+    # The API key is asked for only when a unit is about to run: a --since refresh that
+    # finds nothing touched, or --plan, needs none.
     settings = build_settings(ctx, model_flags(params))
-    if not params["plan"]:
-        settings.require_api_key()
     job = AuditRun(
         root=require_root(),
         shard=params.get("shard"),
@@ -379,11 +379,19 @@ def audit(ctx: click.Context, /, **params: Any) -> int | None:
     type=click.Choice(["sarif", "markdown", "json"]),
     help="Output format (default: from the -o suffix, else json).",
 )
-def audit_merge(files: tuple[str, ...], output: str, output_format: str | None) -> int:
+@click.option("--issue", is_flag=True, help="Upsert the tracking issue from the merged result.")
+def audit_merge(files: tuple[str, ...], output: str, output_format: str | None, issue: bool) -> int:
     """Combine the outputs of sharded audits into one, deduplicated by fingerprint."""
     from reviewbot.audit.command import merge
 
-    return merge([Path(f) for f in files], Path(output), output_format)
+    return merge(
+        [Path(f) for f in files],
+        Path(output),
+        output_format,
+        issue=issue,
+        environ=dict(os.environ),
+        out=stderr_console(),
+    )
 
 
 @cli.command("install-hook", context_settings=CONTEXT)

@@ -144,7 +144,8 @@ def test_issue_upserted_once_and_updated_with_fixed_findings_ticked(
 def test_issue_from_a_merged_sarif_makes_no_model_call(
     k2_server: K2Server, github_server: GitHubServer, project: GitRepo
 ) -> None:
-    """The workflow's merge job: `audit --since audit.sarif --issue` with a dummy key."""
+    """The workflow's merge job: `audit merge ... --issue`, and a `--since audit.sarif
+    --issue` refresh; neither needs a model key nor calls the model."""
     github_server.add_repo("octo", "app")
     script_auditor(k2_server)
     env = environment(k2_server, REVIEWBOT_BUDGET="3500")
@@ -155,9 +156,8 @@ def test_issue_from_a_merged_sarif_makes_no_model_call(
     assert merged.code == 0, merged.stderr
     calls = len(k2_server.requests)
     issue_env = {
-        **env,
+        **{k: v for k, v in env.items() if k != "REVIEWBOT_API_KEY"},
         **github_server.env(),
-        "REVIEWBOT_API_KEY": "unused",
         "REVIEWBOT_BASE_URL": "http://127.0.0.1:9/v1",  # nothing listens: a call would fail
         "REVIEWBOT_FAIL_ON": "none",
         "GITHUB_TOKEN": "ghs_audit_token_1234",
@@ -165,11 +165,18 @@ def test_issue_from_a_merged_sarif_makes_no_model_call(
         "REVIEWBOT_GITHUB_REQUEST_INTERVAL": "0",
         "REVIEWBOT_GITHUB_WRITE_INTERVAL": "0",
     }
+    merged = reviewbot(
+        project, issue_env, "audit", "merge", "s1.sarif", "s2.sarif", "-o", "b.sarif", "--issue"
+    )
+    assert merged.code == 0, merged.stderr
+    (issue,) = github_server.issues("octo", "app")
+    assert issue["body"].count("- [ ] ") == 3
     run = reviewbot(
         project, issue_env, "audit", "--since", "a.sarif", "--issue", "-q", "--format", "json"
     )
     assert run.code == 0, run.stderr
     assert len(k2_server.requests) == calls
-    (issue,) = github_server.issues("octo", "app")
-    assert issue["body"].count("- [ ] ") == 3
+    (again,) = github_server.issues("octo", "app")
+    assert again["number"] == issue["number"]
+    assert again["body"].count("- [ ] ") == 3
     assert github_server.violations == []
