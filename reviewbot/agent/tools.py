@@ -273,7 +273,7 @@ class ReviewTools:
         if not check.ok:
             hint = (
                 f" Retry with line={check.nearest}" if check.nearest is not None else ""
-            ) + " or put the finding on a line shown in the diff."
+            ) + " or put the finding on a commentable line (one shown in the diff, for a review)."
             raise ToolArgumentError(f"comment not recorded: {check.reason}.{hint}")
         if suggestion is not None and chosen == "LEFT":
             raise ToolArgumentError("a suggestion can only replace RIGHT-side (new file) lines")
