@@ -215,6 +215,7 @@ class Action:
             title=pr.title,
             description=describe(pr, job.lines, job.changes, job.prior, job.since),
             override_root=job.base.override_root,
+            context=job.lines if job.since else None,
         )
         scope = f"changes since {job.since[:12]}" if job.since else "the whole pull request"
         self.say(

@@ -60,7 +60,8 @@ def describe(pr: PullInfo, lines: ChangeSet, changes: ChangeSet, prior: Prior, s
         others = sorted({f.path for f in lines.files} - {f.path for f in changes.files})
         notes.append(
             f"This is an incremental review: the pull request was reviewed at {since[:12]} "
-            "and the diff shows only what changed since. Comment on lines of this diff."
+            "and the diff shows only what changed since. Comment on lines of this diff; the "
+            "rest of the pull request is in the context for reference."
         )
         if others:
             notes.append("Other files this pull request changes: " + ", ".join(others[:100]))

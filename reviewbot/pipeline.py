@@ -159,10 +159,19 @@ def plan_review(
     title: str = "",
     description: str = "",
     override_root: Path | None = None,
+    context: ChangeSet | None = None,
 ) -> ReviewPlan:
+    """Pack and prompt for reviewing ``changes``. ``context``, when given, is the larger
+    change the packed context is built from (a pull request's whole diff, while ``changes``
+    is only what is new since the last review): its changed files are all in the context,
+    and the diff given with the task is that of ``changes``."""
     counter = (counter or TokenCounter(settings.tokenizer)).start()
     changes, withheld = withhold_denied(changes, view.guard)
-    change = change_from_changeset(changes, render_changeset(changes))
+    packed = changes
+    if context is not None:
+        packed, more = withhold_denied(context, view.guard)
+        withheld = tuple(dict.fromkeys((*withheld, *more)))
+    change = change_from_changeset(packed, render_changeset(changes))
     pack = pack_change(view, change, options_for(settings), counter)
     messages = build_messages(
         settings,

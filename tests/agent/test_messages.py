@@ -57,3 +57,23 @@ def test_repository_override_of_the_task_template(make_repo: Callable[..., GitRe
     messages = planned(repo)
     assert messages[2]["content"] == "Custom task for 1 file(s).\n"
     assert "What to look for" in messages[0]["content"]  # not overridden: packaged
+
+
+def test_incremental_review_keeps_the_whole_change_in_context(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = make(make_repo)  # feature already changes db/migrations/0001.py
+    reviewed = repo.head()
+    repo.write("web/view.py", "def show():\n    return 2\n")
+    repo.commit("view")
+    settings = load_settings(root=repo.path, env={})
+    whole = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
+    since = changeset_from_git(repo.path, base=reviewed, head=repo.head())
+    with RepoView(repo.path, whole.head) as view:
+        plan = plan_review(
+            settings, root=repo.path, changes=since, view=view, repository="o/r", context=whole
+        )
+    _, context, task = (m["content"] for m in plan.messages)
+    assert "drop_table()" in context  # the earlier part of the change is still there
+    assert "return 2" in task
+    assert "drop_table()" not in task  # the diff with the task is only what is new
