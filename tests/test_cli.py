@@ -182,3 +182,14 @@ def test_readme_documents_every_setting() -> None:
     table = readme.split("<!-- config-table:start -->")[1].split("<!-- config-table:end -->")[0]
     for key, option in OPTIONS.items():
         assert f"| `{key}` | `{option.env}` |" in table, key
+
+
+def test_readme_workflows_are_the_checked_ones() -> None:
+    """The workflows shown in the README are the files CI checks with zizmor and the schemas."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    pull_request = (root / "docs" / "workflows" / "reviewbot.yml").read_text(encoding="utf-8")
+    assert pull_request.strip() in readme
+    audit = (root / "docs" / "audit.md").read_text(encoding="utf-8")
+    scheduled = audit.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert scheduled.strip() in readme
