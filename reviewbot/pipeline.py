@@ -252,7 +252,8 @@ def execute(
         book,
         code_at=code_at or code_from_diff(plan.changes),
     )
-    count = (counter or TokenCounter(settings.tokenizer)).start().count
+    counter = (counter or TokenCounter(settings.tokenizer)).start()
+    count = counter.count
     agent = Agent(
         how.client,
         tools.tools(),
@@ -286,6 +287,13 @@ def execute(
     else:
         save_result(how.run_dir, result, redact)
         transcript.note("finished", findings=len(result.findings), stopped_by=result.stopped_by)
+        if agent.first_input_tokens:
+            # Later packs in this process (an audit's next units) estimate with the API's
+            # own count: what we counted for the first request against what it reported.
+            schemas = json.dumps([tool.schema() for tool in tools.tools()])
+            counter.calibration.observe(
+                plan.prompt_tokens + count(schemas), agent.first_input_tokens
+            )
         return result
     finally:
         transcript.close()

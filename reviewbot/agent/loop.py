@@ -104,6 +104,8 @@ class Agent:
         self.on_event = on_event or (lambda event: None)
         self.clock = clock
         self.totals = Totals()
+        # What the API counted for the first request: calibrates our own token counts.
+        self.first_input_tokens = 0
         self.messages: list[dict[str, Any]] = []
         self._started = clock()
         self._last_input: int | None = None
@@ -197,6 +199,8 @@ class Agent:
             self._sent = len(self.messages)
 
     def _account(self, turn: AssistantTurn) -> None:
+        if self.totals.steps == 1:
+            self.first_input_tokens = turn.usage.input_tokens
         self.totals.usage = self.totals.usage + turn.usage
         self.totals.cost_usd += self.price(turn.usage)
         self._last_input = turn.usage.input_tokens or None

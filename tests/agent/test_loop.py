@@ -17,6 +17,7 @@ from reviewbot.config import load_settings
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.llm.pricing import cost_usd, prices_for
 from reviewbot.llm.providers import PROVIDERS
+from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline import Execution, code_from_diff, execute, plan_review
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
@@ -167,3 +168,25 @@ def test_max_cost_stops_with_findings_kept(
     assert any("max cost" in note for note in result.notes)
     assert (tmp_path / "findings.json").is_file()
     assert len(k2_server.requests) < 21
+
+
+def test_first_reported_prompt_calibrates_the_token_counter(
+    big_repo: GitRepo, k2_server: K2Server, tmp_path: Path
+) -> None:
+    settings = load_settings(root=big_repo.path, env={}, flags={"verify": False})
+    changes = changeset_from_git(big_repo.path, resolve_range(big_repo.path, "main"))
+    view = RepoView(big_repo.path, changes.head)
+    counter = TokenCounter().start()
+    plan = plan_review(
+        settings, root=big_repo.path, changes=changes, view=view, repository="o/r", counter=counter
+    )
+    reported = {"prompt_tokens": 10 * plan.prompt_tokens, "completion_tokens": 10}
+    k2_server.script(
+        [Turn(tool_calls=[FakeCall("finish_review", {"summary": "ok"})], usage=reported)]
+    )
+    assert counter.calibration.ratio == 1.0
+    execute(
+        plan, settings, Execution(client=client_for(k2_server), run_dir=tmp_path), counter=counter
+    )
+    # Ours counted the prompt plus the tool schemas; the API said ten times the prompt.
+    assert 5.0 < counter.calibration.ratio < 10.0
