@@ -7,7 +7,8 @@ rows in docs/reliability.md; rows of cases that did not run (another marker sele
 e.g. the slow step) are kept, so the fast and the slow CI steps together fill the table.
 
 Nothing timing-dependent goes into the file (seconds, ports, temporary paths are
-normalised; memory is rounded up to 50 MiB), so it only changes when behaviour does.
+normalised; memory is binned coarsely, see ``mib`` and ``about``), so it only changes when
+behaviour does.
 
 The conftests of the three suites import ``pytest_runtest_makereport`` and
 ``pytest_sessionfinish`` from here; the file is written once per session.
@@ -15,7 +16,6 @@ The conftests of the three suites import ``pytest_runtest_makereport`` and
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -93,9 +93,18 @@ def normalise(text: str) -> str:
     return text.strip()
 
 
-def mib(kib: int, step: int = 50) -> str:
-    """A peak RSS in KiB as an upper bound rounded up to ``step`` MiB (stable across runs)."""
-    return f"≤ {math.ceil(kib / 1024 / step) * step} MiB"
+def about(kib: int, step: int = 100) -> str:
+    """A resident set size in KiB to the nearest ``step`` MiB (for figures near 100 MiB that
+    ``mib`` would put on either side of a boundary from run to run)."""
+    return f"≈ {max(round(kib / 1024 / step), 1) * step} MiB"
+
+
+def mib(kib: int) -> str:
+    """A peak RSS in KiB for the table: "< 150 MiB" below that, else to the nearest 50 MiB
+    (the figures seen sit well inside those bins, so the file does not churn)."""
+    if kib < 150 * 1024:
+        return "< 150 MiB"
+    return f"≈ {round(kib / 1024 / 50) * 50} MiB"
 
 
 # The document -----------------------------------------------------------------------------
@@ -135,9 +144,10 @@ model (tests/fakes/k2_server.py) and, for `reviewbot github` and `audit --issue`
 GitHub (tests/fakes/github_server.py), with the fault injected.
 
 "observed" is what the run did, with ports, temporary paths, durations and retry counts
-replaced by placeholders. Memory is rounded up to 50 MiB: "peak" is the peak resident set
-size of the largest process of the run (`wait4`), "RSS at request N" the reviewbot
-process's resident set size when the fake model answered its N-th request.
+replaced by placeholders. Memory: "peak" is the peak resident set size of the largest
+process of the run (`wait4`), to the nearest 50 MiB; "RSS at request N" is the reviewbot
+process's resident set size when the fake model answered its N-th request, to the nearest
+100 MiB (bench/soak.py prints the exact figures).
 
 Regenerate: `pytest tests/faults tests/hostile tests/soak -m "not slow"` and
 `pytest tests/faults tests/hostile tests/soak -m slow` (as CI's two steps do); each session

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.reliability import Outcome, mib
+from tests.faults.reliability import Outcome, about
 from tests.soak.scenario import WINDOW, run_audit_soak, run_soak
 
 pytestmark = pytest.mark.slow
@@ -26,7 +26,7 @@ def test_review_300_steps(tmp_path: Path, outcome: Outcome) -> None:
         expected="exit 0 after all steps; memory flat once the context guard hides old "
         "outputs (end within 100 MiB of start)",
         observed=f"exit {figures.exit_code}; {figures.steps} steps; RSS at the first request "
-        f"{mib(figures.rss_start_kib)}, at the last {mib(figures.rss_end_kib)}; "
+        f"{about(figures.rss_start_kib)}, at the last {about(figures.rss_end_kib)}; "
         f"{guard[0] if guard else 'context guard never fired'}",
     )
     assert figures.exit_code == 0, figures.stderr
@@ -50,8 +50,8 @@ def test_audit_of_thousands_of_files(tmp_path: Path, outcome: Outcome) -> None:
         expected="exit 1 with every planted finding; memory flat from the first unit to the "
         "last (within 50 MiB)",
         observed=f"exit {figures.exit_code}; {figures.units} units, {figures.requests} model "
-        f"requests, {figures.findings} findings; RSS at the first request {mib(start)}, at "
-        f"request {figures.samples[-1][0]} {mib(end)}",
+        f"requests, {figures.findings} findings; RSS at the first request {about(start)}, at "
+        f"request {figures.samples[-1][0]} {about(end)}",
     )
     assert figures.exit_code == 1, figures.stderr  # critical findings, --fail-on critical
     assert figures.findings == expected_findings
