@@ -23,7 +23,7 @@ from reviewbot.pipeline import (
     run_dir_for,
 )
 from reviewbot.progress import Progress
-from reviewbot.publish.output import Format, emit
+from reviewbot.publish.output import Format, emit, source_of
 from reviewbot.repo import RepoView, RevRange, Scope, changeset_from_git, resolve_range
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.refs import merge_base_of, resolve_commit
@@ -171,14 +171,10 @@ def run(
             soft_wrap=True,
         )
     config = ClientConfig.from_settings(settings)
-    progress = Progress(
-        err,
-        live=job.live and not job.quiet,
-        verbose=job.verbose and not job.quiet,
-        quiet=job.quiet,
-        show_reasoning=settings.show_reasoning and not job.quiet,
-        secrets=(config.api_key, *settings.known_secrets),
-    )
+    progress = Progress.for_run(
+        err, settings, live=job.live, quiet=job.quiet, verbose=job.verbose,
+        secrets=(config.api_key,),
+    )  # fmt: skip
     with ChatClient(config) as client, progress:
         result = execute(
             plan,
@@ -192,12 +188,5 @@ def run(
             ),
         )
 
-    def source(path: str, first: int, last: int) -> list[tuple[int, str]]:
-        try:
-            text = view.read(path, first, last)
-        except RepositoryError:  # context lines are a nicety, never a failure
-            return []
-        return list(enumerate(text.text.splitlines(), start=text.start_line))
-
-    emit(result, job.fmt, output=job.output, console=out, source=source)
+    emit(result, job.fmt, output=job.output, console=out, source=source_of(view))
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK

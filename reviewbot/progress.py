@@ -23,6 +23,7 @@ from rich.live import Live
 from rich.text import Text
 
 from reviewbot.agent.loop import AgentEvent, StepStarted, ToolStarted, TurnDone
+from reviewbot.config import Settings
 from reviewbot.llm.types import ContentDelta, ReasoningDelta, Retrying, ToolCallDelta, Usage
 from reviewbot.review.sanitize import MIN_KNOWN_SECRET, REDACTED, for_log
 
@@ -72,6 +73,28 @@ def describe_call(name: str, arguments: str) -> str:
 
 class Progress:
     """Receives agent and stream events; draws or prints progress on ``console`` (stderr)."""
+
+    @classmethod
+    def for_run(
+        cls,
+        console: Console,
+        settings: Settings,
+        *,
+        live: bool,
+        quiet: bool,
+        verbose: bool,
+        secrets: Iterable[str] = (),
+    ) -> Progress:
+        """Progress for a command run: ``quiet`` wins over ``live``, ``verbose`` and the
+        reasoning setting; the run's secrets are never shown."""
+        return cls(
+            console,
+            live=live and not quiet,
+            verbose=verbose and not quiet,
+            quiet=quiet,
+            show_reasoning=settings.show_reasoning and not quiet,
+            secrets=(*secrets, *settings.known_secrets),
+        )
 
     def __init__(
         self,

@@ -27,13 +27,13 @@ from reviewbot.audit.state import (
     widen,
 )
 from reviewbot.config import Settings
-from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, RepositoryError, UsageError
+from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.local_review import repository_name
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline import run_dir_for
 from reviewbot.progress import Progress
-from reviewbot.publish.output import emit
+from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView
 from reviewbot.review.findings import Finding, dedupe, order
 from reviewbot.review.result import ReviewResult, RunStats, count_by_severity
@@ -105,7 +105,7 @@ def _run(
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         else:
             text = safe_lines(describe_plan(audit, todo, shard, since, verbose=job.verbose)) + "\n"
-        _write(text, job.output, out)
+        write_text(text, job.output, out)
         return EXIT_OK
     if not job.quiet:
         where = f" (shard {shard.label})" if shard else ""
@@ -149,14 +149,10 @@ def _execute(
     if not todo:
         return UnitsOutcome((), RunStats(model=settings.effective_model))
     config = ClientConfig.from_settings(settings)
-    progress = Progress(
-        err,
-        live=job.live and not job.quiet,
-        verbose=job.verbose and not job.quiet,
-        quiet=job.quiet,
-        show_reasoning=settings.show_reasoning and not job.quiet,
-        secrets=(config.api_key, *settings.known_secrets),
-    )
+    progress = Progress.for_run(
+        err, settings, live=job.live, quiet=job.quiet, verbose=job.verbose,
+        secrets=(config.api_key,),
+    )  # fmt: skip
     with ChatClient(config) as client, progress:
         return run_units(
             audit,
@@ -267,35 +263,13 @@ def publish(
     audit: AuditResult, fmt: str, output: Path | None, out: Console, view: RepoView | None
 ) -> None:
     if fmt == "sarif":
-        _write(render_sarif(audit), output, out)
+        write_text(render_sarif(audit), output, out)
     elif fmt == "markdown":
-        _write(render_report(audit, link=permalinks(audit)), output, out)
+        write_text(render_report(audit, link=permalinks(audit)), output, out)
     elif fmt == "json":
         emit(audit.result, "json", output=output, console=out)
     else:
-
-        def source(path: str, first: int, last: int) -> list[tuple[int, str]]:
-            if view is None:
-                return []
-            try:
-                text = view.read(path, first, last)
-            except RepositoryError:
-                return []
-            return list(enumerate(text.text.splitlines(), start=text.start_line))
-
-        emit(audit.result, "text", output=output, console=out, source=source)
-
-
-def _write(text: str, output: Path | None, out: Console) -> None:
-    if output is None:
-        out.file.write(text)
-        out.file.flush()
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}", hint="check -o") from exc
+        emit(audit.result, "text", output=output, console=out, source=source_of(view))
 
 
 _SUFFIXES = {".sarif": "sarif", ".json": "json", ".md": "markdown", ".markdown": "markdown"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from rich.console import Console
 
-from reviewbot.errors import UsageError
+from reviewbot.errors import RepositoryError, UsageError
 from reviewbot.publish.formats import LinkFor, render_github, render_json, render_markdown
 from reviewbot.publish.sarif import render_sarif
 from reviewbot.publish.terminal import SourceLines, render_text
@@ -54,7 +54,12 @@ def emit(
     if output is None and fmt == "text":
         render_text(result, console, source=source)
         return
-    text = render(result, fmt, source=source, link=link, automation_id=automation_id)
+    write_text(render(result, fmt, source=source, link=link, automation_id=automation_id),
+               output, console)  # fmt: skip
+
+
+def write_text(text: str, output: Path | None, console: Console) -> None:
+    """``text`` to the file ``output``, or as it is to the console's stream."""
     if output is None:
         console.file.write(text)
         console.file.flush()
@@ -64,3 +69,23 @@ def emit(
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror}", hint="check -o") from exc
+
+
+def source_of(view: FileReader | None) -> SourceLines:
+    """Numbered lines from ``view`` for the text report; none when it cannot read them
+    (context lines are a nicety, never a failure)."""
+
+    def source(path: str, first: int, last: int) -> list[tuple[int, str]]:
+        if view is None:
+            return []
+        try:
+            text = view.read(path, first, last)
+        except RepositoryError:
+            return []
+        return list(enumerate(text.text.splitlines(), start=text.start_line))
+
+    return source
+
+
+class FileReader(Protocol):
+    def read(self, path: str, start_line: int | None = ..., end_line: int | None = ...) -> Any: ...
