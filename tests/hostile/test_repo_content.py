@@ -44,7 +44,7 @@ KINDS = [
     Content("odd-file-names", "file names with a newline, tab, quote, backslash, colons, "
             "spaces, a leading dash and non-ASCII", weird_names, reads=WEIRD_NAMES),
     Content("diff-50000-lines", "a 50,000-line diff (one added file)", fifty_thousand_lines,
-            reads=("gen/table.py",), skipped=("the diff was cut",)),
+            reads=("gen/table.py",), skipped=("the diff was cut",), slow=True),
     Content("file-15mb", "a 15 MB text file added (the largest diffed as text)",
             fifteen_megabytes, reads=("data/big.sql",), skipped=("data/big.sql",), slow=True,
             rss_bound_mib=1000),
