@@ -19,6 +19,7 @@ from reviewbot.pipeline import (
     ReviewPlan,
     execute,
     filter_paths,
+    plan_notes,
     plan_review,
     run_dir_for,
 )
@@ -27,6 +28,7 @@ from reviewbot.publish.output import Format, emit, source_of
 from reviewbot.repo import RepoView, RevRange, Scope, changeset_from_git, resolve_range
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.refs import merge_base_of, resolve_commit
+from reviewbot.review.sanitize import printable
 
 # Asked on a terminal before a run whose estimate is over ``confirm_cost``; True: go on.
 Confirm = Callable[[str], bool]
@@ -97,7 +99,7 @@ def describe_plan(plan: ReviewPlan, settings: Settings) -> list[str]:
         f"review {plan.changes.base[:12]}..{plan.changes.head[:12]} of {plan.repository}: "
         f"{len(files)} changed file(s)",
     ]
-    lines += [f"  {f.status:<9} {f.path}" for f in files[:DRY_RUN_FILES_SHOWN]]
+    lines += [f"  {f.status:<9} {printable(f.path)}" for f in files[:DRY_RUN_FILES_SHOWN]]
     if len(files) > DRY_RUN_FILES_SHOWN:
         lines.append(f"  ... and {len(files) - DRY_RUN_FILES_SHOWN} more")
     lines += [
@@ -105,7 +107,7 @@ def describe_plan(plan: ReviewPlan, settings: Settings) -> list[str]:
         f"({len(pack.entries) - included} ranked but not included, {len(pack.excluded)} excluded)",
         cost_line(plan, settings),
     ]
-    return lines
+    return lines + [f"note: {note}" for note in plan_notes(plan)]
 
 
 def cost_line(plan: ReviewPlan, settings: Settings) -> str:

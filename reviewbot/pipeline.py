@@ -39,7 +39,7 @@ from reviewbot.repo.guard import PathGuard
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, Side, apply_filters, dedupe, order
 from reviewbot.review.result import ReviewResult, RunStats
-from reviewbot.review.sanitize import break_mentions, for_code, for_log
+from reviewbot.review.sanitize import break_mentions, for_code, for_log, printable
 
 # Used for the dry-run estimate: a typical review is about this many model turns.
 ESTIMATE_TURNS = 12
@@ -389,10 +389,7 @@ _DIFF_CUT = re.compile(r"… diff cut: (\d+) more lines")  # what pack.fill writ
 def _paths(paths: Sequence[str], most: int = 5) -> str:
     """Paths for a one-line note: control characters escaped, at most ``most`` of them."""
 
-    def shown(path: str) -> str:
-        return path if path.isprintable() else repr(path)[1:-1]
-
-    text = ", ".join(shown(p) for p in paths[:most])
+    text = ", ".join(printable(p) for p in paths[:most])
     return text + (f" and {len(paths) - most} more" if len(paths) > most else "")
 
 

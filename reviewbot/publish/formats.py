@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from reviewbot.review.findings import Finding
 from reviewbot.review.result import ReviewResult, count_by_severity
+from reviewbot.review.sanitize import printable
 
 # A link for a finding's place, e.g. to a permalink on GitHub; None: plain text.
 LinkFor = Callable[[Finding], str | None]
@@ -18,7 +19,7 @@ def render_json(result: ReviewResult) -> str:
 
 def _where(f: Finding) -> str:
     span = f"{f.line}-{f.end_line}" if f.end_line else str(f.line)
-    return f"{f.path}:{span}" + (" (old file)" if f.side == "LEFT" else "")
+    return f"{printable(f.path)}:{span}" + (" (old file)" if f.side == "LEFT" else "")
 
 
 def render_markdown(
@@ -33,7 +34,7 @@ def render_markdown(
     for f in result.findings:
         by_file.setdefault(f.path, []).append(f)
     for path, findings in by_file.items():
-        out += [f"## `{path}`", ""]
+        out += [f"## `{printable(path)}`", ""]
         for f in findings:
             url = link(f) if link else None
             where = f"[{_where(f)}]({url})" if url else f"`{_where(f)}`"

@@ -25,6 +25,7 @@ from rich.text import Text
 
 from reviewbot.review.findings import Finding
 from reviewbot.review.result import ReviewResult, count_by_severity
+from reviewbot.review.sanitize import printable
 
 # (path, first, last) -> [(number, text)] of the new file; empty when unavailable.
 SourceLines = Callable[[str, int, int], Sequence[tuple[int, str]]]
@@ -135,7 +136,7 @@ def render_text(
     for f in result.findings:
         by_file.setdefault(f.path, []).append(f)
     for path, findings in by_file.items():
-        _wrapped(console, Text(path, style="bold underline"))
+        _wrapped(console, Text(printable(path), style="bold underline"))
         for f in findings:
             _wrapped(console, _heading(f), hang=INDENT)
             _body(console, f.body)

@@ -223,6 +223,17 @@ def for_github(
     return break_mentions(text)
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\x1b": "\\e", "\x00": "\\0", "\t": "\\t"}
+
+
+def printable(name: str) -> str:
+    """A name from the repository (a file path) shown on one line: control characters and
+    line separators escaped, so a file named ``x\n::set-output ...`` cannot start a line."""
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else _ESCAPES.get(c, f"\\u{ord(c):04x}") for c in name)
+
+
 def for_log(text: str, secrets: Iterable[str] = ()) -> str:
     """Text made safe to echo to a workflow log (or a GITHUB_OUTPUT value)."""
     return neutralize_commands(redact_secrets(text, secrets))

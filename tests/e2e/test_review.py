@@ -156,3 +156,17 @@ def test_no_verify_keeps_findings_without_a_second_pass(
     assert run.code == 0, run.stderr
     assert len(json.loads(run.stdout)["findings"]) == 1
     assert len(k2_server.requests) == 5
+
+
+def test_dry_run_says_what_the_model_will_not_see(
+    feature_repo: GitRepo, k2_server: K2Server
+) -> None:
+    feature_repo.write("assets/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    feature_repo.write(".env", "API_TOKEN=canary-0123456789\n")
+    feature_repo.commit("assets")
+    run = run_reviewbot(feature_repo, k2_server, "review", "--base", "main", "--dry-run")
+    assert run.code == 0, run.stderr
+    notes = [line for line in run.stdout.splitlines() if line.startswith("note: ")]
+    assert any("withheld from the model (secrets deny list): .env" in n for n in notes)
+    assert any("no diff shown for 1 changed file(s)" in n and "assets/logo.png" in n for n in notes)
+    assert "canary-0123456789" not in run.stdout

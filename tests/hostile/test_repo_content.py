@@ -127,11 +127,6 @@ def test_hostile_content(
 HOSTILE_NAME = next(name for name in WEIRD_NAMES if "set-output" in name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dry-run file list (local_review.describe_plan) and the text and markdown "
-    "reports print file names raw: a name with a newline starts a workflow command; reported",
-)
 def test_file_names_cannot_print_workflow_commands(
     make_repo: Callable[..., GitRepo], k2_server: K2Server, outcome: Outcome
 ) -> None:
