@@ -1,4 +1,14 @@
-"""`reviewbot audit` and `reviewbot audit merge`: plan, shard, run units, publish."""
+"""`reviewbot audit` and `reviewbot audit merge`: plan, shard, run units, publish.
+
+Findings are saved before anything is posted: the run folder's ``audit.sarif``, the state
+file and the ``-o`` output are written first, the tracking issue last. A unit that fails
+(after the model client's retries) stops the audit from starting more units, but the
+result of the units completed, plus the failed unit's findings saved before the failure
+(unverified, noted), is still written; the run then exits 3 with one line saying what
+failed and what was kept. The coverage recorded (SARIF, state file) leaves out the failed
+unit and the units not run, so ``--since last`` or a merge audits them later and the
+tracking issue never ticks their earlier findings off as fixed.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +22,11 @@ from rich.console import Console
 from rich.text import Text
 
 from reviewbot.audit.describe import describe_plan, safe_lines, shown
-from reviewbot.audit.issue import publish_issue
+from reviewbot.audit.issue import issue_repository, publish_issue
 from reviewbot.audit.outputs import AuditResult, merge_results, read_output, render_sarif
 from reviewbot.audit.plan import AuditPlan, Unit, plan_audit
 from reviewbot.audit.report import permalinks, render_report, repository_url
-from reviewbot.audit.runner import Runner, UnitRun, UnitsOutcome, run_units
+from reviewbot.audit.runner import Runner, UnitFailure, UnitRun, UnitsOutcome, run_units
 from reviewbot.audit.shard import Shard, parse_shard, select
 from reviewbot.audit.state import (
     Since,
@@ -27,7 +37,7 @@ from reviewbot.audit.state import (
     widen,
 )
 from reviewbot.config import Settings
-from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.local_review import repository_name
 from reviewbot.pack.tokens import TokenCounter
@@ -63,6 +73,8 @@ def run(
     shard = parse_shard(job.shard) if job.shard else None
     if job.issue and job.plan_only:
         raise UsageError("--issue and --plan cannot be used together", hint="pick one")
+    if job.issue:
+        issue_repository(environ)  # a missing token is told before any unit runs
     with RepoView(
         job.root, "HEAD", deny_paths=settings.deny_paths, max_file_bytes=settings.max_file_bytes
     ) as view:
@@ -125,15 +137,61 @@ def _run(
     if shard is None:
         state = state_path(settings, job.root)
         save_state(state, head, result.date, result.result.findings, result.covered)
+    saved = str(run_dir / "audit.sarif")
+    failure = outcome.failure
+    try:
+        publish(result, job.fmt, job.output, out, view)
+    except ReviewbotError as exc:
+        also = [f"the audit is saved in {saved}"] + ([failure.line()] if failure else [])
+        exc.hint = "; ".join([exc.hint, *also] if exc.hint else also)
+        raise
+    problems = [failure.line()] if failure else []
     if job.issue:
-        paths = {e.path for e in view.tracked_files()}
-        made = publish_issue(result, environ, exists=paths.__contains__)
-        if not job.quiet:
-            verb = "created" if made.created else "updated"
-            line = f"tracking issue #{made.number} {verb} ({made.fixed} ticked as fixed)"
-            err.print(Text(line), soft_wrap=True)
-    publish(result, job.fmt, job.output, out, view)
+        problems += _update_issue(result, environ, view, job.quiet, err)
+    if problems:
+        written = f"{job.output or 'the standard output'} and {saved}"
+        raise _incomplete(problems, outcome, result, written, sharded=shard is not None) from (
+            failure.error if failure else None
+        )
     return EXIT_FINDINGS if result.result.fails(settings.fail_on) else EXIT_OK
+
+
+def _update_issue(
+    result: AuditResult, environ: Mapping[str, str], view: RepoView, quiet: bool, err: Console
+) -> list[str]:
+    """Upsert the tracking issue; a GitHub failure comes back as a line to report."""
+    paths = {e.path for e in view.tracked_files()}
+    try:
+        made = publish_issue(result, environ, exists=paths.__contains__)
+    except ReviewbotError as exc:
+        return [f"the tracking issue was not updated: {exc.one_line()}"]
+    if not quiet:
+        verb = "created" if made.created else "updated"
+        line = f"tracking issue #{made.number} {verb} ({made.fixed} ticked as fixed)"
+        err.print(Text(line), soft_wrap=True)
+    return []
+
+
+def _incomplete(
+    problems: list[str],
+    outcome: UnitsOutcome,
+    result: AuditResult,
+    written: str,
+    *,
+    sharded: bool,
+) -> ReviewbotError:
+    """One line: what failed, what was kept and where, and what to run next."""
+    failure = outcome.failure
+    kept = f"kept {len(result.result.findings)} finding(s) in {written}"
+    rest = ""
+    if failure is not None:
+        unverified = (
+            f", {len(failure.kept)} unverified from the failed unit" if failure.kept else ""
+        )
+        kept += f" ({len(outcome.ran)} unit(s) completed{unverified})"
+        again = "run this shard again" if sharded else "`reviewbot audit --since last` audits them"
+        rest = f"; {len(outcome.not_run) + 1} unit(s) not audited: {again}"
+    return ReviewbotError("; ".join(problems) + f"; {kept}{rest}")
 
 
 def _execute(
@@ -182,8 +240,10 @@ def _assemble(
     environ: Mapping[str, str],
 ) -> AuditResult:
     ran = outcome.ran
+    failure = outcome.failure
     found = [f for r in ran if r.result is not None for f in r.result.findings]
-    skipped = [u for u in todo if u not in {r.unit for r in ran}]
+    found += failure.kept if failure else ()
+    skipped = outcome.not_run
     rest = [u for u in chosen if u not in todo]
     carried = carry_over(
         since.previous if since else None,
@@ -191,7 +251,7 @@ def _assemble(
         since.touched if since else frozenset(),
     )
     findings = tuple(order(dedupe([*found, *carried])))
-    covered = {p for r in ran for p in r.unit.paths}
+    covered = {p for r in ran for p in r.unit.paths}  # not the failed unit's files
     if since is not None and since.previous is not None:
         covered |= {p for u in rest for p in u.paths}  # unchanged: carried findings hold
     everything = {p for u in audit.units for p in u.paths}
@@ -206,18 +266,22 @@ def _assemble(
                 else "; no earlier findings to carry over"
             )
         )
-    if outcome.stopped:
+    if failure is not None:
+        notes.append(_failure_note(failure))
+    if skipped:
         notes.append(f"{len(skipped)} unit(s) {outcome.stopped}")
     for r in ran:
         assert r.result is not None
         notes += [f"{r.unit.label}: {n}" for n in r.result.notes]
     summary = _summary(audit, chosen, ran, findings, shard)
+    if failure is not None:
+        summary += f"\n\n**Incomplete audit**: {_failure_note(failure)}."
     result = ReviewResult(
         summary=summary,
         findings=findings,
         stats=outcome.stats,
         notes=tuple(notes),
-        stopped_by="max_cost" if outcome.stopped else None,
+        stopped_by=outcome.stopped_by,
     )
     return AuditResult(
         result=result,
@@ -231,6 +295,12 @@ def _assemble(
         units_run=len(ran),
         units_total=len(audit.units),
     )
+
+
+def _failure_note(failure: UnitFailure) -> str:
+    n = len(failure.kept)
+    kept = f"its {n} finding(s) filed before the failure are kept, unverified" if n else ""
+    return "; ".join(x for x in (failure.what(), kept, "its files count as not audited") if x)
 
 
 def _summary(
@@ -284,14 +354,23 @@ def merge(
     environ: Mapping[str, str] | None = None,
     out: Console | None = None,
 ) -> int:
-    """Combine shard outputs (JSON or SARIF) into one; ``issue`` also upserts the tracking
-    issue from the merged result (needs the GitHub variables in ``environ``)."""
+    """Combine shard outputs (JSON or SARIF) into one; ``issue`` then upserts the tracking
+    issue from the merged result (needs the GitHub variables in ``environ``); ``output`` is
+    written before the issue is touched."""
     if not files:
         raise UsageError("audit merge needs at least one file")
     chosen = fmt or _SUFFIXES.get(output.suffix.lower(), "json")
+    if issue:
+        issue_repository(environ or {})  # told before any file is read
     parts = [read_output(f) for f in files]
     merged = merge_results(parts, date=today())
-    if issue:
-        publish_issue(merged, environ or {}, exists=lambda path: True)
     publish(merged, chosen, output, out or Console(), None)
+    if issue:
+        try:
+            publish_issue(merged, environ or {}, exists=lambda path: True)
+        except ReviewbotError as exc:
+            raise ReviewbotError(
+                f"the tracking issue was not updated: {exc.one_line()}; "
+                f"the merged audit is written to {output}"
+            ) from exc
     return EXIT_OK

@@ -1,6 +1,7 @@
 """The tracking issue: its body (ticks for fixed findings, lines kept for files not covered,
 a person's tick respected, GitHub's size limit) and the upsert against the fake GitHub,
-driven through `reviewbot audit --issue` as a process: created once, updated, never twice."""
+driven through `reviewbot audit --issue` as a process: created once, updated, never twice;
+a missing token is told before any model call or file read."""
 
 from __future__ import annotations
 
@@ -180,3 +181,18 @@ def test_issue_from_a_merged_sarif_makes_no_model_call(
     assert again["number"] == issue["number"]
     assert again["body"].count("- [ ] ") == 3
     assert github_server.violations == []
+
+
+def test_issue_without_a_token_fails_before_any_work(k2_server: K2Server, project: GitRepo) -> None:
+    script_auditor(k2_server)
+    env = {**environment(k2_server), "GITHUB_REPOSITORY": "octo/app"}
+    run = reviewbot(project, env, "audit", "--issue", "--format", "json", "-o", "a.json")
+    assert run.code == 2, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "reviewbot: --issue needs GITHUB_TOKEN; pass it to the step: "
+        "`env: GITHUB_TOKEN: ${{ github.token }}` (with `issues: write` permission)"
+    ]
+    assert k2_server.requests == []  # no unit ran, no money spent
+    merged = reviewbot(project, env, "audit", "merge", "missing.sarif", "-o", "m.sarif", "--issue")
+    assert merged.code == 2 and "--issue needs GITHUB_TOKEN" in merged.stderr
+    assert not (project.path / "m.sarif").exists()
