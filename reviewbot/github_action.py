@@ -5,9 +5,10 @@ The flow: read the event (``github_event``) and skip what is not to be reviewed;
 comes from GitHub's own patches) and what reviewbot posted before (``read_prior``); stop
 if this head was reviewed already; load settings and prompt overrides from the base commit
 (``github_base``); review the whole pull request or only what changed since the last
-reviewed head (``github_plan``); save the findings; publish them (``github_review``);
-write the step summary and outputs. The bot never runs code from the pull request: it
-reads the checkout through git only.
+reviewed head (``github_plan``); save the findings; publish them (``github_review``: one
+run at a time per pull request, each re-reading what is posted before it posts, so a
+double-triggered workflow posts once); write the step summary and outputs. The bot never
+runs code from the pull request: it reads the checkout through git only.
 
 Exit codes: 0 (done or skipped), 1 (an open finding at or above ``fail_on``), 2 (usage or
 configuration), 3 (model, git or GitHub failure; nothing half-posted by a model failure).
@@ -41,8 +42,10 @@ from reviewbot.progress import Progress
 from reviewbot.publish.actions_io import SafeLog
 from reviewbot.publish.github import WRITE_ACCESS, ApiConfig, GitHubApi, PullInfo
 from reviewbot.publish.github_body import Style
+from reviewbot.publish.github_lock import Holder
+from reviewbot.publish.github_prior import Prior, read_prior
 from reviewbot.publish.github_report import Report
-from reviewbot.publish.github_review import Prior, Publisher, Target, read_prior
+from reviewbot.publish.github_review import Publisher, Target
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
 from reviewbot.review.findings import at_least, severity_rank
 from reviewbot.review.result import ReviewResult
@@ -187,7 +190,7 @@ class Action:
                 return exit_for(_highest(prior.open_thread_severities()), self.settings.fail_on)
             job = Reviewing(pr, views.root, changes, lines, prior, since, views.head, views.base)
             result = self.model_review(job, folder)
-        return self.publish(api, pr, prior, lines, result, since, folder)
+        return self.publish(api, pr, prior, lines, result, since, folder, trigger.on_request)
 
     def allowed(self, api: GitHubApi, trigger: Trigger) -> bool:
         """Whether the /review commenter may ask (write access); a refusal is logged."""
@@ -245,16 +248,21 @@ class Action:
         result: ReviewResult,
         since: str,
         folder: RunFolder,
+        on_request: bool,
     ) -> int:
         target = Target(self.env.repository, pr.number, pr.head_sha)
         preview = self.show if self.job.dry_run else None
-        publisher = Publisher(api, target, self.report.style, log=self.say, preview=preview)
+        holder = Holder.from_environ(self.environ)
+        publisher = Publisher(
+            api, target, self.report.style, log=self.say, preview=preview, holder=holder
+        )
         done = publisher.publish(
             result,
             prior,
             lines,
             since=since,
             resolve_outdated=self.settings.github_resolve_outdated,
+            once_per_head=not on_request,  # a /review asks for a new review of the head
         )
         verb = "would post" if self.job.dry_run else "posted"
         folder.mark_published(dry_run=self.job.dry_run)

@@ -7,7 +7,7 @@ policy (``github_wait``): rate limits (``403``/``429``, with or without ``Retry-
 are waited out within ``max_wait`` seconds in total; transient ``5xx`` and connection
 failures are retried with backoff, and a write that may have landed before its ``5xx`` is
 looked up (``landed``) before it is sent again. Failures end as ``GitHubError``
-(``GitHubRefusal`` for a ``422``) with a one-line message.
+(``GitHubRefusal`` for a ``422``, ``GitHubNotFound`` for a ``404``) with a one-line message.
 
 ``upsert_issue`` (``github_issues``) keeps one issue per hidden marker (the audit's tracking
 issue); the values answered are in ``github_types``. Both are re-exported here.
@@ -15,6 +15,7 @@ issue); the values answered are in ``github_types``. Both are re-exported here.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ __all__ = [
     "Actor",
     "ApiConfig",
     "GitHubApi",
+    "GitHubNotFound",
     "GitHubRefusal",
     "IssueInfo",
     "IssueRef",
@@ -102,12 +104,14 @@ class ApiConfig:
     backoff_base: float = 1.0  # first backoff after a transient failure
     attempts: int = 4  # tries of one call on transient failures
     timeout: int = 30
+    lock_stale: float = 300.0  # another run's pending review older than this is taken over
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> ApiConfig:
         """From the Actions variables (``GITHUB_API_URL``, ``GITHUB_GRAPHQL_URL``,
         ``GITHUB_TOKEN``) and the pacing knobs ``REVIEWBOT_GITHUB_REQUEST_INTERVAL``,
-        ``..._WRITE_INTERVAL``, ``..._MAX_WAIT``, ``..._RATE_WAIT``, ``..._BACKOFF`` (seconds)."""
+        ``..._WRITE_INTERVAL``, ``..._MAX_WAIT``, ``..._RATE_WAIT``, ``..._BACKOFF`` and
+        ``..._LOCK_STALE`` (seconds)."""
         token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or ""
         if not token:
             raise ConfigError(
@@ -139,6 +143,7 @@ class ApiConfig:
             max_wait=seconds("MAX_WAIT", 300.0),
             rate_wait=seconds("RATE_WAIT", 60.0),
             backoff_base=seconds("BACKOFF", 1.0),
+            lock_stale=seconds("LOCK_STALE", 300.0),
         )
 
 
@@ -160,6 +165,10 @@ def _reasons(data: Any) -> list[str]:
     return [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in errors]
 
 
+class GitHubNotFound(GitHubError):
+    """GitHub answered 404: the thing is gone (or the token cannot see it)."""
+
+
 def _translate(what: str, exc: GithubException) -> GitHubError:
     status = exc.status
     text = " ".join(_message(exc.data).split())[:300] or "no message"
@@ -173,7 +182,7 @@ def _translate(what: str, exc: GithubException) -> GitHubError:
             "(and `issues: write` for issues)",
         )
     if status == 404:
-        return GitHubError(line, hint="check GITHUB_REPOSITORY and that the token can see it")
+        return GitHubNotFound(line, hint="check GITHUB_REPOSITORY and that the token can see it")
     if status == 422:
         return GitHubRefusal(line, _reasons(exc.data))
     return GitHubError(line, hint="GitHub may be having trouble; re-run the job later")
@@ -398,7 +407,7 @@ class GitHubApi:
         event: Literal["COMMENT"] | None = "COMMENT",
         landed: Callable[[], PostedReview | None] | None = None,
     ) -> PostedReview:
-        """One review (``event`` None: a pending review, used to probe comments)."""
+        """One review (``event`` None: a pending review, submitted later or deleted)."""
 
         def send() -> PostedReview:
             target = self._gh.get_repo(repo)  # lazy: no request
@@ -413,13 +422,29 @@ class GitHubApi:
 
         return self.call(f"posting a review on #{number}", send, landed=landed)
 
+    def submit_review(
+        self,
+        repo: str,
+        number: int,
+        review_id: int,
+        *,
+        body: str,
+        landed: Callable[[], PostedReview | None] | None = None,
+    ) -> PostedReview:
+        """Submit a pending review as a ``COMMENT`` with ``body`` (``GitHubNotFound`` when
+        the pending review is gone)."""
+        path = f"/repos/{repo}/pulls/{number}/reviews/{review_id}/events"
+        data = {"event": "COMMENT", "body": body}
+
+        def send() -> PostedReview:
+            return _review_of(self._send("POST", path, data))
+
+        return self.call(f"submitting review {review_id} on #{number}", send, landed=landed)
+
     def delete_pending_review(self, repo: str, number: int, review_id: int) -> None:
         path = f"/repos/{repo}/pulls/{number}/reviews/{review_id}"
-        try:
+        with contextlib.suppress(GitHubNotFound):  # already gone: that is what we wanted
             self.call(f"deleting pending review {review_id}", lambda: self._send("DELETE", path))
-        except GitHubError as exc:
-            if "404" not in str(exc):  # already gone: that is what we wanted
-                raise
 
     def resolve_thread(self, thread_id: str) -> None:
         self.graphql(f"resolving thread {thread_id}", RESOLVE_MUTATION, {"thread": thread_id})

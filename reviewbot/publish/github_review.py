@@ -1,14 +1,17 @@
 """Publishing a review on a pull request: what was posted before, what is new, batches,
 refused comments, and threads whose findings are gone.
 
-``read_prior`` reads back what reviewbot posted earlier (by the markers of
-``github_body``, from comments by a bot account or by the token's own user).
-``publish`` then posts only findings that are not there yet (same fingerprint, or
+``read_prior`` (``github_prior``, re-exported here) reads back what reviewbot posted
+earlier. ``publish`` then posts only findings that are not there yet (same fingerprint, or
 ``similar()``), inline where GitHub accepts them and in the review body otherwise, in
-reviews of at most ``BATCH`` comments with the summary in the last one. A ``422`` is
-bisected with pending reviews (created, then deleted) down to the comments GitHub refuses;
-those move to the body and the review is still posted. Each review carries a batch id, so
-a ``5xx`` after GitHub already took it does not post it twice.
+reviews of at most ``BATCH`` comments with the summary in the last one.
+
+Each review is created pending, which takes the pull request's lock (``github_lock``);
+what is posted is read again while holding it, the review is adjusted if another run
+posted in the meantime, and then it is submitted. A run that finds a complete review of
+its head that appeared while it ran (a double-triggered workflow) posts nothing more. A
+``422`` is bisected with pending probe reviews (created, then deleted) down to the
+comments GitHub refuses; those move to the body and the review is still posted.
 """
 
 from __future__ import annotations
@@ -17,31 +20,31 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from reviewbot.errors import GitHubError
 from reviewbot.publish.github import (
     GitHubApi,
     GitHubRefusal,
     NewComment,
-    PostedComment,
     PostedReview,
-    ThreadInfo,
 )
 from reviewbot.publish.github_body import (
     Marker,
     Style,
     SummaryInput,
     comment_body,
-    parse_marker,
     part_body,
     summary_body,
-    title_of,
 )
+from reviewbot.publish.github_lock import Holder, PullLock
+from reviewbot.publish.github_prior import Prior, PriorFinding, read_again, read_prior
 from reviewbot.review.anchor import LineMap, anchor
-from reviewbot.review.findings import Finding, Severity, severity_rank, similar
+from reviewbot.review.findings import Finding, severity_rank, similar
 from reviewbot.review.result import ReviewResult
+
+__all__ = ["BATCH", "Prior", "PriorFinding", "Published", "Publisher", "Target", "read_prior"]
 
 BATCH = 30  # comments per review: GitHub's practical limit
 MAX_PROBES = 64  # pending reviews spent finding refused comments in one batch
-PROBE_MARKER = "<!-- reviewbot:probe -->"
 
 
 @dataclass(frozen=True)
@@ -52,101 +55,14 @@ class Target:
 
 
 @dataclass(frozen=True)
-class PriorFinding:
-    """A finding reviewbot posted inline earlier, as far as its comment tells."""
-
-    finding: Finding
-    comment_id: int
-    head: str
-
-
-@dataclass(frozen=True)
-class Prior:
-    findings: tuple[PriorFinding, ...]
-    reviews: tuple[tuple[Marker, PostedReview], ...]
-    threads: tuple[ThreadInfo, ...]
-    trusted: Callable[[str, str], bool]
-
-    @property
-    def fingerprints(self) -> frozenset[str]:
-        carried = {fp for marker, _ in self.reviews for fp in marker.carried}
-        return frozenset({p.finding.fingerprint for p in self.findings} | carried)
-
-    def final_review(self, head: str) -> tuple[Marker, PostedReview] | None:
-        """The last complete review of ``head`` (its final part), if any."""
-        done = [(m, r) for m, r in self.reviews if m.final and m.head == head]
-        return done[-1] if done else None
-
-    @property
-    def last_head(self) -> str:
-        """The head of the latest complete review ("" when none)."""
-        done = [m for m, _ in self.reviews if m.final]
-        return done[-1].head if done else ""
-
-    def repeats(self, finding: Finding) -> bool:
-        if finding.fingerprint and finding.fingerprint in self.fingerprints:
-            return True
-        return any(similar(finding, p.finding) for p in self.findings)
-
-    def open_thread_severities(self) -> list[str]:
-        """Severities of earlier findings whose threads are neither resolved nor outdated."""
-        by_comment = {p.comment_id: p for p in self.findings}
-        out: list[str] = []
-        for thread in self.threads:
-            found = by_comment.get(thread.first_comment_id or -1)
-            if found is not None and not thread.resolved and not thread.outdated:
-                out.append(found.finding.severity)
-        return out
-
-
-def _as_finding(comment: PostedComment, marker: Marker) -> Finding:
-    known = marker.severity in ("critical", "major", "minor", "nit")
-    severity: Severity = marker.severity if known else "minor"  # type: ignore[assignment]
-    line = comment.line or comment.original_line or 1
-    start = comment.start_line if comment.start_line and comment.start_line < line else None
-    return Finding(
-        path=comment.path,
-        line=start or line,
-        end_line=line if start else None,
-        side=comment.side,
-        severity=severity,
-        title=title_of(comment.body),
-        body="",
-        fingerprint=marker.fingerprint,
-    )
-
-
-def read_prior(api: GitHubApi, repo: str, number: int, *, viewer: str | None) -> Prior:
-    """What reviewbot posted on the pull request before this run."""
-
-    def trusted(login: str, kind: str) -> bool:
-        return kind == "Bot" or login.endswith("[bot]") or (viewer is not None and login == viewer)
-
-    findings = []
-    for comment in api.review_comments(repo, number):
-        marker = parse_marker(comment.body)
-        if marker is None or marker.kind != "finding" or comment.in_reply_to:
-            continue
-        if trusted(comment.author.login, comment.author.type):
-            findings.append(PriorFinding(_as_finding(comment, marker), comment.id, marker.head))
-    reviews = []
-    for review in api.reviews(repo, number):
-        marker = parse_marker(review.body)
-        ours = trusted(review.author.login, review.author.type)
-        if marker is not None and marker.kind == "review" and review.state != "PENDING" and ours:
-            reviews.append((marker, review))
-    threads = api.threads(repo, number)
-    return Prior(tuple(findings), tuple(reviews), tuple(threads), trusted)
-
-
-@dataclass(frozen=True)
 class Published:
-    review_url: str
+    review_url: str  # this run's last review, or the concurrent run's that made it stop
     inline: tuple[Finding, ...]
     in_body: tuple[Finding, ...]
     repeated: int
     resolved: int
     highest: str  # highest severity of the open findings ("" for none)
+    concurrent: bool = False  # stopped: another run posted a complete review of this head
 
 
 def batch_id(head: str, fingerprints: Sequence[str], part: int) -> str:
@@ -168,13 +84,33 @@ class _Run:
 
     result: ReviewResult
     anchored: list[Finding]
-    new: list[Finding]
-    inline: list[Finding]
-    in_body: list[Finding]
     since: str
-    resolved: int
-    posted: list[Finding] = field(default_factory=list)
+    planned: int  # inline findings planned when the run began
+    known: frozenset[int]  # complete reviews of this head when the run began
+    posted: list[Finding] = field(default_factory=list)  # inline, by this run
+    refused: list[Finding] = field(default_factory=list)  # GitHub refuses them inline
+    in_body: list[Finding] = field(default_factory=list)  # in the final part's body
+    mine: set[int] = field(default_factory=set)  # ids of this run's reviews
+    resolved: int | None = None  # None: not done yet
     url: str = ""
+
+    def todo(self, chunk: Sequence[Finding], others: Prior) -> list[Finding]:
+        """What of ``chunk`` is still to post inline."""
+        return [f for f in chunk if f not in self.refused and not others.repeats(f)]
+
+    def body_findings(self, others: Prior) -> list[Finding]:
+        """New findings that go into the final part's body."""
+        return [
+            f
+            for f in self.anchored
+            if (not f.anchored or f in self.refused) and not others.repeats(f)
+        ]
+
+
+@dataclass(frozen=True)
+class _Held:
+    review: PostedReview | None  # None in a dry run
+    batch: list[Finding]
 
 
 class Publisher:
@@ -188,13 +124,21 @@ class Publisher:
         *,
         log: Callable[[str], None] = lambda _line: None,
         preview: Callable[[str], None] | None = None,
+        holder: Holder | None = None,
+        stale: float | None = None,
     ) -> None:
-        """``preview``: a dry run; what would be posted goes there and nothing is written."""
+        """``preview``: a dry run; what would be posted goes there and nothing is written.
+        ``holder``: this workflow run (for the lock); ``stale``: seconds after which
+        another run's pending review is taken over (``ApiConfig.lock_stale``)."""
         self.api = api
         self.target = target
         self.style = style
         self.log = log
         self.preview = preview
+        self.lock = PullLock(
+            api, target.repo, target.number, target.head_sha, holder or Holder.from_environ({}),
+            stale=api.config.lock_stale if stale is None else stale, log=log,
+        )  # fmt: skip
 
     def publish(
         self,
@@ -204,117 +148,183 @@ class Publisher:
         *,
         since: str = "",
         resolve_outdated: bool = True,
+        once_per_head: bool = True,
     ) -> Published:
+        """Post what ``prior`` (read before the review) does not hold yet. With
+        ``once_per_head``, a complete review of this head that another run posts
+        meanwhile ends the run without posting more."""
         head = self.target.head_sha
         anchored = [anchor(f, lines) for f in result.findings]
-        new = [f for f in anchored if not prior.repeats(f)]
-        resolved = self.resolve_gone(prior, anchored) if resolve_outdated else 0
-        inline = [f for f in new if f.anchored]
-        run = _Run(result, anchored, new, inline, [f for f in new if not f.anchored], since,
-                   resolved)  # fmt: skip
-        batches = [inline[i : i + BATCH] for i in range(0, len(inline), BATCH)] or [[]]
-        fingerprints = [f.fingerprint for f in new]
-        for index, batch in enumerate(batches, start=1):
+        inline = [f for f in anchored if f.anchored and not prior.repeats(f)]
+        known = frozenset(r.id for m, r in prior.reviews if m.final and m.head == head)
+        run = _Run(result, anchored, since, len(inline), known)
+        if not resolve_outdated:
+            run.resolved = 0
+        chunks = [inline[i : i + BATCH] for i in range(0, len(inline), BATCH)] or [[]]
+        fingerprints = [f.fingerprint for f in inline]
+        others = prior
+        for index, chunk in enumerate(chunks, start=1):
             marker = Marker("review", head, batch=batch_id(head, fingerprints, index),
-                            part=index, parts=len(batches))  # fmt: skip
-            accepted, refused = self.post(run, marker, batch)
-            if refused and not marker.final:
-                run.in_body.extend(refused)
-            run.posted.extend(accepted)
-        open_severities = [f.severity for f in anchored] + prior.open_thread_severities()
+                            part=index, parts=len(chunks))  # fmt: skip
+            others, stop = self.post_part(run, marker, chunk, others, once_per_head)
+            if stop is not None:
+                self.log(f"another run posted its review of {head[:12]} meanwhile: {stop.html_url}")
+                return self.outcome(run, prior, stop)
+        return self.outcome(run, prior, None)
+
+    def outcome(self, run: _Run, prior: Prior, stop: PostedReview | None) -> Published:
+        open_severities = [f.severity for f in run.anchored] + prior.open_thread_severities()
+        new = len(run.posted) + len(run.in_body)
         return Published(
-            review_url=run.url,
+            review_url=stop.html_url if stop is not None else run.url,
             inline=tuple(run.posted),
             in_body=tuple(run.in_body),
-            repeated=len(anchored) - len(new),
-            resolved=resolved,
+            repeated=len(run.anchored) - new,
+            resolved=run.resolved or 0,
             highest=_highest_of(open_severities),
+            concurrent=stop is not None,
         )
 
-    def body(self, run: _Run, marker: Marker, batch: list[Finding], accepted: list[Finding]) -> str:
-        if not marker.final:
-            first = len(run.posted) + 1
-            return part_body(marker, first, first + len(accepted) - 1, len(run.inline))
-        carried = [*run.in_body, *(f for f in batch if f not in accepted)]
-        marked = replace(
-            marker,
-            carried=tuple(f.fingerprint for f in carried),
-            total=len(run.anchored),
-            highest=_highest(run.anchored),
-        )
-        data = SummaryInput(
-            summary=run.result.summary,
-            inline=[*run.posted, *accepted],
-            in_body=carried,
-            stats=run.result.stats,
-            notes=run.result.notes,
-            since=run.since,
-            repeated=len(run.anchored) - len(run.new),
-            resolved=run.resolved,
-        )
-        return summary_body(marked, data, self.style)
+    def post_part(
+        self, run: _Run, marker: Marker, chunk: list[Finding], others: Prior, once: bool
+    ) -> tuple[Prior, PostedReview | None]:
+        """Post one part: hold the lock with it, read again what is posted, try again if
+        another run posted meanwhile, else submit. Answers what others posted, and the
+        complete review by another run that stopped this one (if any)."""
+        while True:
+            batch = run.todo(chunk, others)
+            if not batch and not marker.final:
+                return others, None  # another run posted these findings
+            held = self.hold(run, batch)
+            try:
+                others = self.read_again(run, others)
+                stop = self.concurrent(run, others) if once else None
+                if held is None or stop is not None or run.todo(chunk, others) != held.batch:
+                    if held is not None:
+                        self.release(held)
+                    if stop is not None:
+                        return others, stop
+                    continue  # waited for another run, or it posted some of these meanwhile
+                if not held.batch and not marker.final:
+                    self.release(held)  # GitHub refuses every comment of this part
+                    return others, None
+                if run.resolved is None:
+                    run.resolved = self.resolve_gone(others, run.anchored)
+                if self.submit(run, marker, held, others):
+                    return others, None
+            except BaseException:
+                if held is not None:
+                    self.release(held, quietly=True)
+                raise
 
-    def post(
-        self, run: _Run, marker: Marker, batch: list[Finding]
-    ) -> tuple[list[Finding], list[Finding]]:
-        """Post one review; on a 422, find the refused comments and post without them."""
-        head = self.target.head_sha
-        comments = {id(f): _comment(f, head, self.style) for f in batch}
+    def read_again(self, run: _Run, others: Prior) -> Prior:
+        """What others posted, read now (a dry run keeps what it read first)."""
+        if self.preview is not None:
+            return others
+        fresh = read_again(self.api, self.target.repo, self.target.number, others.trusted)
+        return fresh.without(run.mine)
+
+    def concurrent(self, run: _Run, others: Prior) -> PostedReview | None:
+        """A complete review of this head by another run that appeared since the start."""
+        done = [
+            r
+            for m, r in others.reviews
+            if m.final and m.head == self.target.head_sha and r.id not in run.known
+        ]
+        return done[-1] if done else None
+
+    def hold(self, run: _Run, batch: list[Finding]) -> _Held | None:
+        """A pending review with ``batch`` (less the comments GitHub refuses), holding
+        the lock; None when another run held it (read again, then try again)."""
+        if self.preview is not None:
+            return _Held(None, batch)
+        comments = {id(f): _comment(f, self.target.head_sha, self.style) for f in batch}
         try:
-            self._create(run, marker, [comments[id(f)] for f in batch],
-                         self.body(run, marker, batch, batch))  # fmt: skip
-            return batch, []
+            made = self.lock.pending([comments[id(f)] for f in batch])
+            return None if made is None else _Held(made, batch)
         except GitHubRefusal as refusal:
             if not batch:
                 raise
             self.log(f"GitHub refused the review ({refusal.one_line()}); finding the bad comments")
         refused = self.find_refused(batch, comments)
-        accepted = [f for f in batch if f not in refused]
+        run.refused += refused
         self.log(f"GitHub refuses {len(refused)} comment(s) inline; they go into the review body")
-        self._create(run, marker, [comments[id(f)] for f in accepted],
-                     self.body(run, marker, batch, accepted))  # fmt: skip
-        return accepted, refused
+        accepted = [f for f in batch if f not in refused]
+        made = self.lock.pending([comments[id(f)] for f in accepted])
+        return None if made is None else _Held(made, accepted)
 
-    def _create(self, run: _Run, marker: Marker, comments: list[NewComment], body: str) -> None:
-        target = self.target
-        if self.preview is not None:
-            shown = [f"--- review (part {marker.part} of {marker.parts})", body]
-            for c in comments:
-                span = f"{c.start_line}-{c.line}" if c.start_line else str(c.line)
-                shown += [f"--- comment on {c.path}:{span} ({c.side})", c.body]
-            self.preview("\n".join(shown))
+    def release(self, held: _Held, *, quietly: bool = False) -> None:
+        if held.review is None:
             return
+        try:
+            self.lock.release(held.review.id)
+        except GitHubError as exc:
+            if not quietly:
+                raise
+            self.log(f"could not delete pending review {held.review.id} ({exc.one_line()})")
 
-        def landed() -> PostedReview | None:
-            for review in self.api.reviews(target.repo, target.number):
-                found = parse_marker(review.body)
-                if found is not None and found.batch == marker.batch and review.state != "PENDING":
-                    return review
-            return None
+    def submit(self, run: _Run, marker: Marker, held: _Held, others: Prior) -> bool:
+        """Submit the held part with its body (False: another run took it over)."""
+        body = self.body(run, marker, held.batch, others)
+        if held.review is None:
+            self.show(marker, body, held.batch)
+        else:
+            review = self.lock.submit(held.review.id, body)
+            if review is None:
+                return False
+            run.mine.add(review.id)
+            run.url = review.html_url
+        run.posted += held.batch
+        return True
 
-        review = self.api.create_review(
-            target.repo, target.number, commit_id=target.head_sha, body=body,
-            comments=comments, landed=landed,
-        )  # fmt: skip
-        run.url = review.html_url
+    def show(self, marker: Marker, body: str, batch: list[Finding]) -> None:
+        assert self.preview is not None
+        shown = [f"--- review (part {marker.part} of {marker.parts})", body]
+        for f in batch:
+            c = _comment(f, self.target.head_sha, self.style)
+            span = f"{c.start_line}-{c.line}" if c.start_line else str(c.line)
+            shown += [f"--- comment on {c.path}:{span} ({c.side})", c.body]
+        self.preview("\n".join(shown))
+
+    def body(self, run: _Run, marker: Marker, batch: list[Finding], others: Prior) -> str:
+        if not marker.final:
+            first = len(run.posted) + 1
+            return part_body(marker, first, first + len(batch) - 1, run.planned)
+        run.in_body = run.body_findings(others)
+        marked = replace(
+            marker,
+            carried=tuple(f.fingerprint for f in run.in_body),
+            total=len(run.anchored),
+            highest=_highest(run.anchored),
+        )
+        inline = [*run.posted, *batch]
+        data = SummaryInput(
+            summary=run.result.summary,
+            inline=inline,
+            in_body=run.in_body,
+            stats=run.result.stats,
+            notes=run.result.notes,
+            since=run.since,
+            repeated=len(run.anchored) - len(inline) - len(run.in_body),
+            resolved=run.resolved or 0,
+        )
+        return summary_body(marked, data, self.style)
 
     def find_refused(self, batch: list[Finding], comments: dict[int, NewComment]) -> list[Finding]:
-        """The comments GitHub refuses, found by bisection with pending reviews."""
-        self._clear_pending()
+        """The comments GitHub refuses, found by bisection with pending probe reviews."""
         budget = [MAX_PROBES]
 
         def accepted(group: list[Finding]) -> bool:
             if budget[0] <= 0:
                 return False  # out of probes: the rest is treated as refused
             budget[0] -= 1
-            try:
-                review = self.api.create_review(
-                    self.target.repo, self.target.number, commit_id=self.target.head_sha,
-                    body=PROBE_MARKER, comments=[comments[id(f)] for f in group], event=None,
-                )  # fmt: skip
-            except GitHubRefusal:
-                return False
-            self.api.delete_pending_review(self.target.repo, self.target.number, review.id)
+            probe = None
+            while probe is None:  # None: another run held the lock; it is gone now
+                try:
+                    probe = self.lock.pending([comments[id(f)] for f in group])
+                except GitHubRefusal:
+                    return False
+            self.lock.release(probe.id)
             return True
 
         def search(group: list[Finding], known_bad: bool) -> list[Finding]:
@@ -327,12 +337,6 @@ class Publisher:
             return bad_left + search(right, known_bad=not bad_left)
 
         return search(batch, known_bad=True)
-
-    def _clear_pending(self) -> None:
-        """A pending review left by a crashed probe would block the next one."""
-        for review in self.api.reviews(self.target.repo, self.target.number):
-            if review.state == "PENDING" and review.body.startswith(PROBE_MARKER):
-                self.api.delete_pending_review(self.target.repo, self.target.number, review.id)
 
     def resolve_gone(self, prior: Prior, current: Sequence[Finding]) -> int:
         """Resolve the threads of earlier findings that are outdated and not found again."""

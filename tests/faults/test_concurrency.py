@@ -30,12 +30,6 @@ def reactive(body: dict[str, Any]) -> Turn:
     return Turn(reasoning="Reporting.", tool_calls=COMMENTS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reviewbot github reads what was posted before at the start and posts at the end, "
-    "with no lock: two overlapping runs both post (reported; a workflow `concurrency:` group "
-    "or a lock comment would prevent it)",
-)
 def test_two_runs_at_once_post_one_set_of_comments(bench: Bench, outcome: Outcome) -> None:
     event = bench.seed()
     bench.k2.script([reactive] * 8)
