@@ -2,8 +2,13 @@
 
 ``reviewbot(...)`` runs ``python -m reviewbot`` in a folder with an environment that points
 at the fake model (and, when given, the fake GitHub) and returns the exit code, the raw
-output bytes and the peak resident set size of the run (``os.wait4``: the largest process
-of the run's tree, reviewbot itself or a git child it waited for).
+output bytes and the peak resident set size of the run: the largest process of the run's
+tree, reviewbot itself or a git child.
+
+The peak is each process's own ``VmHWM`` sampled from /proc while the run goes on, not
+``ru_maxrss`` from ``wait4``: on Linux a child's ``ru_maxrss`` starts from its parent's
+resident size at fork and survives exec, so under a large pytest process every child would
+report pytest's size. Sampling may miss growth in the last few milliseconds of a process.
 """
 
 from __future__ import annotations
@@ -106,10 +111,13 @@ def reviewbot(
 
     killer = threading.Timer(timeout, kill)
     killer.start()
+    sampler = PeakSampler(proc.pid)
+    sampler.start()
     try:
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _usage = os.wait4(proc.pid, 0)
     finally:
         killer.cancel()
+        sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
@@ -120,9 +128,57 @@ def reviewbot(
         code=proc.returncode,
         out=chunks.get("out", b""),
         err=chunks.get("err", b""),
-        peak_rss_kib=usage.ru_maxrss,
+        peak_rss_kib=sampler.peak_kib,
         seconds=time.monotonic() - started,
     )
+
+
+class PeakSampler:
+    """The largest ``VmHWM`` (peak resident set, KiB) of a process and its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.005) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak_kib = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            for pid in self._tree():
+                self.peak_kib = max(self.peak_kib, _hwm_kib(pid))
+            self._done.wait(self.interval)
+
+    def _tree(self) -> list[int]:
+        found, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as fh:
+                        todo += [int(c) for c in fh.read().split()]
+            except OSError:
+                continue
+        return found
+
+
+def _hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def run_dirs(root: Path) -> list[Path]:
