@@ -13,39 +13,9 @@ import pytest
 
 from tests.fakes.k2_server import K2Server
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 API_KEY = "sk-e2e-canary-7f3a9c1d2b"
-
-CACHE_BEFORE = """import time
-
-
-class Cache:
-    def __init__(self, ttl):
-        self.ttl = ttl
-        self.items = {}
-
-    def get(self, key):
-        value, stamp = self.items[key]
-        return value
-"""
-
-CACHE_AFTER = """import time
-
-
-class Cache:
-    def __init__(self, ttl):
-        self.ttl = ttl
-        self.items = {}
-
-    def get(self, key):
-        value, stamp = self.items[key]
-        if time.time() - stamp > self.ttl:
-            return None
-        return value
-
-    def put(self, key, value):
-        self.items[key] = (value, time.time())
-"""
 
 
 @pytest.fixture

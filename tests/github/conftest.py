@@ -19,6 +19,7 @@ from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 REPOSITORY = "Codertocat/Hello-World"  # the repository of the real webhook payloads
 OWNER, NAME = REPOSITORY.split("/")
@@ -26,37 +27,6 @@ NUMBER = 2
 API_KEY = "sk-github-e2e-canary-4b7d2e9a1f"
 TOKEN = "ghs_e2eCanaryToken0123456789abcdefABCDEF"
 WEBHOOKS = Path(__file__).resolve().parent / "webhooks"
-
-CACHE_BEFORE = """import time
-
-
-class Cache:
-    def __init__(self, ttl):
-        self.ttl = ttl
-        self.items = {}
-
-    def get(self, key):
-        value, stamp = self.items[key]
-        return value
-"""
-
-CACHE_AFTER = """import time
-
-
-class Cache:
-    def __init__(self, ttl):
-        self.ttl = ttl
-        self.items = {}
-
-    def get(self, key):
-        value, stamp = self.items[key]
-        if time.time() - stamp > self.ttl:
-            return None
-        return value
-
-    def put(self, key, value):
-        self.items[key] = (value, time.time())
-"""
 
 
 @dataclass(frozen=True)

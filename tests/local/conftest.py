@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import CACHE_AFTER, CACHE_BEFORE
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 API_KEY = "sk-local-canary-5e1d7c9a"
 TITLE = "Expired entries are never evicted"
