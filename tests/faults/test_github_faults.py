@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -211,29 +209,6 @@ def test_github_model_failure_then_rerun(bench: Bench, outcome: Outcome) -> None
     assert len(bench.reviews()) == 1 and all_posted_once(bench)
 
 
-def start(
-    bench: Bench, event: dict[str, Any], name: str, env: dict[str, str]
-) -> subprocess.Popen[bytes]:
-    folder = bench.tmp / name
-    folder.mkdir()
-    (folder / "event.json").write_text(json.dumps(event), encoding="utf-8")
-    environment = {
-        **bench.env(),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(folder / "event.json"),
-        "GITHUB_STEP_SUMMARY": str(folder / "summary.md"),
-        "GITHUB_OUTPUT": str(folder / "output.txt"),
-        **env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "reviewbot", "github"],
-        cwd=bench.repo.path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
 @pytest.mark.parametrize("taken", [False, True], ids=["before-github-took-it", "after"])
 def test_github_killed_between_saving_and_posting(
     taken: bool, bench: Bench, outcome: Outcome
@@ -244,7 +219,7 @@ def test_github_killed_between_saving_and_posting(
     bench.k2.script(review_script(COMMENTS))
     bench.server.inject("POST", REVIEWS, 502, times=1, process=taken)
     bench.server.inject("POST", REVIEWS, 502, times=1)
-    proc = start(bench, event, "killed", {"REVIEWBOT_GITHUB_BACKOFF": "30"})
+    proc = bench.start(event, "killed", {"REVIEWBOT_GITHUB_BACKOFF": "30"})
     findings = bench.repo.path / ".git" / "reviewbot" / "github"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(findings.glob("pr2-*/findings.json")):
