@@ -36,6 +36,7 @@ from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, FileChange, RepoView, render_changeset
 from reviewbot.repo.gitdiff import MAX_DIFF_BLOB
 from reviewbot.repo.guard import PathGuard
+from reviewbot.repo.render import COLUMNS
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, Side, apply_filters, dedupe, order
 from reviewbot.review.result import ReviewResult, RunStats
@@ -138,6 +139,7 @@ def build_messages(
             "files": [{"path": f.path, "status": f.status} for f in changes.files],
             "path_instructions": path_rules(settings, changes),
             "diff": diff,
+            "columns": COLUMNS,
         },
         override_root=override_root,
     )

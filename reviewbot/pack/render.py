@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 from reviewbot.pack.model import Chunk
+from reviewbot.repo.render import COLUMNS
 
 Style = Literal["markdown", "xml"]
 
@@ -74,7 +75,7 @@ def diff_block(diff_text: str, style: Style) -> str:
         return "<diff>\n" + diff_text.replace("</diff>", "<\\/diff>") + "</diff>\n"
     fence = _fence(diff_text)
     body = diff_text if diff_text.endswith("\n") or not diff_text else diff_text + "\n"
-    return f"## The change (line-numbered diff: new old ±text)\n\n{fence}diff\n{body}{fence}\n"
+    return f"## The change (numbered diff; each row: {COLUMNS})\n\n{fence}diff\n{body}{fence}\n"
 
 
 def outline_block(path: str, signatures: Sequence[tuple[int, str]], style: Style) -> str:

@@ -9,9 +9,10 @@
                 \\ no newline at end of file
 
 Columns: old number, new number, the kind (``+`` added, ``-`` deleted, blank context),
-then the text. Comments on ``+`` or context lines use the new number (side RIGHT); on
-``-`` lines the old number (side LEFT). Control characters are shown escaped, so the
-output is one line per diff line and stable byte for byte.
+then the text; ``COLUMNS`` says so, in the words the prompt uses wherever it states it.
+Comments on ``+`` or context lines use the new number (side RIGHT); on ``-`` lines the
+old number (side LEFT). Control characters are shown escaped, so the output is one line
+per diff line and stable byte for byte.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from reviewbot.repo.diff import ChangeSet, FileChange, Hunk
+
+# The one statement of the column order: the diff's heading and the task both use it.
+COLUMNS = "old-file line number, new-file line number, +/-/blank, text"
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\x1b": "\\e", "\x00": "\\0", "\x0b": "\\v", "\x0c": "\\f"}
 
