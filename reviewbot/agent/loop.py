@@ -1,8 +1,9 @@
 """The agent loop: ask the model, run the tools it calls, repeat until it finishes or a
 limit is reached.
 
-Control flow uses small exceptions: ``Submitted`` (the model called ``finish_review``),
-``LimitsExceeded`` (steps, cost or time ran out: the run stops cleanly with what it has).
+Control flow uses the small exceptions of ``agent/exceptions.py``: ``Submitted`` (the model
+called ``finish_review``), ``LimitsExceeded`` (steps, cost or time ran out: the run stops
+cleanly with what it has), ``ToolArgumentError`` (told to the model).
 The message list is append-only apart from the context guard's rare hiding of old tool
 outputs, so every turn re-uses the cached prefix of the one before.
 """
@@ -15,26 +16,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reviewbot.agent.exceptions import LimitsExceeded, Submitted, ToolArgumentError
 from reviewbot.agent.guard import HIDDEN, ContextGuard
-from reviewbot.agent.schema import ToolArgumentError
-from reviewbot.agent.tools import Submitted, Tool
+from reviewbot.agent.schema import parse_arguments
+from reviewbot.agent.tools import Tool
 from reviewbot.agent.transcript import Transcript
 from reviewbot.errors import ModelError
 from reviewbot.llm.client import ModelClient
 from reviewbot.llm.errors import ContextLengthError
-from reviewbot.llm.types import AssistantTurn, StreamEvent, ToolArgumentsError, ToolCall, Usage
+from reviewbot.llm.types import AssistantTurn, StreamEvent, ToolCall, Usage
 
 NUDGE = (
     "You replied without calling a tool. Continue the review with the tools, or call "
     "finish_review(summary) if you are done."
 )
-
-
-class LimitsExceeded(Exception):
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -213,8 +208,8 @@ class Agent:
             known = ", ".join(self.tools)
             return f"error: there is no tool named {call.name!r}; the tools are: {known}"
         try:
-            arguments = call.parsed()
-        except ToolArgumentsError as exc:
+            arguments = parse_arguments(call)
+        except ToolArgumentError as exc:
             return f"error: {exc}; send the arguments again as one complete JSON object"
         key = call.name + json.dumps(arguments, sort_keys=True)
         earlier = self._seen_calls.get(key)

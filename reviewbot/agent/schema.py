@@ -9,17 +9,17 @@ the descriptions: the first paragraph describes the tool, ``name: text`` lines u
 from __future__ import annotations
 
 import inspect
+import json
 import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reviewbot.agent.exceptions import ToolArgumentError
+from reviewbot.llm.types import ToolCall
+
 _JSON_TYPES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
-
-
-class ToolArgumentError(ValueError):
-    """The model's arguments do not fit the tool; the message is shown to the model."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,32 @@ def json_schema(name: str, description: str, params: tuple[Param, ...]) -> dict[
             },
         },
     }
+
+
+def parse_arguments(call: ToolCall) -> dict[str, Any]:
+    """A call's arguments as a JSON object; empty text counts as ``{}``.
+
+    Raises ``ToolArgumentError`` (sent back to the model as the tool's output) when the text
+    is not valid JSON or not an object.
+    """
+    text = call.arguments.strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        cut = exc.pos >= len(text) or exc.msg.startswith("Unterminated string")
+        where = "truncated" if cut else f"invalid at character {exc.pos}"
+        raise ToolArgumentError(
+            f"the arguments of {call.name} are not valid JSON ({where}: {exc.msg}); "
+            "call the tool again with one complete JSON object"
+        ) from None
+    if not isinstance(value, dict):
+        raise ToolArgumentError(
+            f"the arguments of {call.name} must be a JSON object, "
+            f"got {type(value).__name__}; call the tool again with an object"
+        )
+    return value
 
 
 def check_arguments(params: tuple[Param, ...], given: Mapping[str, Any]) -> dict[str, Any]:

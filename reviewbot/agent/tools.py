@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from reviewbot.agent.exceptions import Submitted, ToolArgumentError
 from reviewbot.agent.schema import (
     Param,
-    ToolArgumentError,
     check_arguments,
     json_schema,
     parameters_of,
@@ -21,14 +21,6 @@ from reviewbot.agent.schema import (
 from reviewbot.errors import RepositoryError
 from reviewbot.review.anchor import LineMap, check_anchor
 from reviewbot.review.findings import Finding, Side, fingerprint, similar
-
-
-class Submitted(Exception):
-    """The model called ``finish_review``: the review is complete."""
-
-    def __init__(self, summary: str) -> None:
-        super().__init__(summary)
-        self.summary = summary
 
 
 class Tool(Protocol):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.agent.loop import Agent
-from reviewbot.agent.schema import ToolArgumentError
 from reviewbot.agent.tools import FunctionTool
 from reviewbot.review.findings import Finding
 

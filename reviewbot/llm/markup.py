@@ -8,8 +8,8 @@ Self-hosted servers without K2's tool parser sometimes return the model's own sy
 
 (``<|tool_call_section_begin|>``, singular, occurs too). ``recover_tool_calls`` returns
 the text without the markup and the calls it held. It never fails: a truncated section
-or call keeps whatever argument text there is, and ``ToolCall.parsed()`` reports bad JSON
-to the model later.
+or call keeps whatever argument text there is; the agent reports bad JSON to the model
+later.
 """
 
 from __future__ import annotations

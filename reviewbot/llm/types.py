@@ -8,7 +8,6 @@ optional ``on_event`` callback so a terminal can show live progress.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,40 +15,11 @@ from typing import Any
 from reviewbot.llm.providers import ReasoningStyle
 
 
-class ToolArgumentsError(ValueError):
-    """A tool call's arguments cannot be used; the message is written for the model."""
-
-
 @dataclass(frozen=True)
 class ToolCall:
     id: str  # exactly as the model sent it, e.g. "functions.read_file:0"
     name: str
     arguments: str  # raw JSON text as received (possibly invalid or truncated)
-
-    def parsed(self) -> dict[str, Any]:
-        """The arguments as a JSON object; empty text counts as ``{}``.
-
-        Raises ``ToolArgumentsError`` (meant to be sent back to the model as the tool's
-        error) when the text is not valid JSON or not an object.
-        """
-        text = self.arguments.strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            cut = exc.pos >= len(text) or exc.msg.startswith("Unterminated string")
-            where = "truncated" if cut else f"invalid at character {exc.pos}"
-            raise ToolArgumentsError(
-                f"the arguments of {self.name} are not valid JSON ({where}: {exc.msg}); "
-                "call the tool again with one complete JSON object"
-            ) from None
-        if not isinstance(value, dict):
-            raise ToolArgumentsError(
-                f"the arguments of {self.name} must be a JSON object, "
-                f"got {type(value).__name__}; call the tool again with an object"
-            )
-        return value
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviewbot.agent.schema import ToolArgumentError
+from reviewbot.agent.exceptions import ToolArgumentError
+from reviewbot.agent.schema import parse_arguments
 from reviewbot.agent.tools import FunctionTool
+from reviewbot.llm.types import ToolCall
 
 
 def lookup(path: str, line: int, side: Literal["RIGHT", "LEFT"] | None = None,
@@ -87,3 +89,34 @@ def test_any_json_arguments_either_run_or_explain(arguments: dict[str, Any]) -> 
         path, line, *_ = out.split(":")
         assert path == arguments["path"]
         assert int(line) == int(arguments["line"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"path": "a"}', {"path": "a"}),
+        ("", {}),
+        ("  \n", {}),
+        (' {"a": [1, {"b": null}]} ', {"a": [1, {"b": None}]}),
+    ],
+)
+def test_parse_arguments_accepts_objects(text: str, expected: dict[str, object]) -> None:
+    assert parse_arguments(ToolCall("i", "t", text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"path": "a', "truncated"),
+        ('{"path": ', "truncated"),
+        ('{"path" "a"}', "invalid at character"),
+        ('"just a string"', "got str"),
+        ("null", "got NoneType"),
+        ("[1]", "got list"),
+    ],
+)
+def test_parse_arguments_refuses_with_a_message_for_the_model(text: str, words: str) -> None:
+    with pytest.raises(ToolArgumentError) as caught:
+        parse_arguments(ToolCall("i", "add_comment", text))
+    assert "add_comment" in str(caught.value) and words in str(caught.value)
+    assert "\n" not in str(caught.value)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from reviewbot.agent.schema import ToolArgumentError
+from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.agent.tools import FindingsBook, OutputLimits, ReviewTools
 from reviewbot.pipeline import code_from_diff
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range

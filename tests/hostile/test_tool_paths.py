@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviewbot.agent.schema import ToolArgumentError
+from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.agent.tools import FindingsBook, FunctionTool, ReviewTools
 from reviewbot.pipeline import code_from_diff
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range

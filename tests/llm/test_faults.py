@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from reviewbot.agent.exceptions import ToolArgumentError
+from reviewbot.agent.schema import parse_arguments
 from reviewbot.errors import ReviewbotError
 from reviewbot.llm.client import ChatClient
 from reviewbot.llm.errors import (
@@ -20,7 +22,7 @@ from reviewbot.llm.errors import (
     ModelRequestError,
     ModelUnavailableError,
 )
-from reviewbot.llm.types import Retrying, StreamEvent, ToolArgumentsError
+from reviewbot.llm.types import Retrying, StreamEvent
 from tests.fakes.k2_server import FakeCall, Fault, K2Server, Turn
 from tests.llm.conftest import API_KEY, TOOLS, RecordingSleep, config_for, tool_results
 
@@ -252,7 +254,7 @@ def test_leaked_markup_becomes_tool_calls(
     client = make_client()
     turn = client.complete(ASK, TOOLS)
 
-    assert [(c.id, c.name, c.parsed()) for c in turn.tool_calls] == [
+    assert [(c.id, c.name, parse_arguments(c)) for c in turn.tool_calls] == [
         ("functions.read_file:0", "read_file", {"path": "a.py"}),
         ("functions.search_code:1", "search_code", {"pattern": "x"}),
     ]
@@ -278,8 +280,8 @@ def test_truncated_leaked_arguments_surface_as_tool_errors(
     )
     turn = make_client().complete(ASK, TOOLS)
     assert turn.finish_reason == "length" and turn.content == ""
-    with pytest.raises(ToolArgumentsError, match=r"read_file.*truncated"):
-        turn.tool_calls[0].parsed()
+    with pytest.raises(ToolArgumentError, match=r"read_file.*truncated"):
+        parse_arguments(turn.tool_calls[0])
 
 
 def test_script_exhaustion_is_reported(k2_server: K2Server, make_client) -> None:

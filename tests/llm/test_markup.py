@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reviewbot.agent.exceptions import ToolArgumentError
+from reviewbot.agent.schema import parse_arguments
 from reviewbot.llm.markup import CALL_BEGIN, SECTION_BEGINS, recover_tool_calls
-from reviewbot.llm.types import ToolArgumentsError
 from tests.fakes.k2_server import FakeCall, render_markup
 
 MARKERS = [
@@ -47,7 +48,7 @@ def test_recovers_calls_and_strips_the_markup() -> None:
     )
     recovered = recover_tool_calls(text)
     assert recovered.text == "I will read both files."
-    assert [(c.id, c.name, c.parsed()) for c in recovered.calls] == [
+    assert [(c.id, c.name, parse_arguments(c)) for c in recovered.calls] == [
         ("functions.read_file:3", "read_file", {"path": "a.py"}),
         ("functions.list_files:4", "list_files", {}),
     ]
@@ -59,14 +60,16 @@ def test_singular_section_spelling_and_text_after() -> None:
     )
     recovered = recover_tool_calls(text)
     assert recovered.text == "trailing"
-    assert recovered.calls[0].name == "git_log" and recovered.calls[0].parsed() == {"max_count": 5}
+    assert recovered.calls[0].name == "git_log" and parse_arguments(recovered.calls[0]) == {
+        "max_count": 5
+    }
 
 
 def test_ids_without_k2_form_are_made_from_the_name() -> None:
     text = f'{SECTION_BEGINS[0]}{CALL_BEGIN}read_file<|tool_call_argument_begin|>{{"path": "x"}}'
     recovered = recover_tool_calls(text, first_index=7)
     assert recovered.calls[0].id == "functions.read_file:7"
-    assert recovered.calls[0].parsed() == {"path": "x"}
+    assert parse_arguments(recovered.calls[0]) == {"path": "x"}
 
 
 def test_bare_call_without_section() -> None:
@@ -76,7 +79,7 @@ def test_bare_call_without_section() -> None:
     )
     recovered = recover_tool_calls(text)
     assert recovered.text == "before  after"
-    assert recovered.calls[0].parsed() == {"path": "b"}
+    assert parse_arguments(recovered.calls[0]) == {"path": "b"}
 
 
 @pytest.mark.parametrize(
@@ -91,8 +94,8 @@ def test_bad_arguments_become_tool_errors(arguments: str, message: str) -> None:
     head = f"{SECTION_BEGINS[0]}{CALL_BEGIN}functions.read_file:0"
     text = f"{head}<|tool_call_argument_begin|>{arguments}"
     (call,) = recover_tool_calls(text).calls
-    with pytest.raises(ToolArgumentsError, match=message):
-        call.parsed()
+    with pytest.raises(ToolArgumentError, match=message):
+        parse_arguments(call)
 
 
 @given(
@@ -108,7 +111,9 @@ def test_rendered_calls_come_back_exactly(
     assert [c.id for c in recovered.calls] == [
         f"functions.{n}:{i + 2}" for i, (n, _) in enumerate(calls)
     ]
-    assert [c.parsed() for c in recovered.calls] == [json.loads(json.dumps(a)) for _, a in calls]
+    assert [parse_arguments(c) for c in recovered.calls] == [
+        json.loads(json.dumps(a)) for _, a in calls
+    ]
 
 
 @given(prefix=plain_text, calls=calls_strategy, cut=st.integers(min_value=0, max_value=10_000))
@@ -121,8 +126,8 @@ def test_truncated_markup_never_crashes(
     assert len(recovered.calls) <= len(calls)
     for call in recovered.calls:
         try:
-            parsed: object = call.parsed()
-        except ToolArgumentsError as exc:
+            parsed: object = parse_arguments(call)
+        except ToolArgumentError as exc:
             parsed = str(exc)
         assert isinstance(parsed, dict) or call.name in parsed
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from reviewbot.agent.schema import parse_arguments
 from reviewbot.config import load_settings
 from reviewbot.errors import ConfigError, MissingApiKeyError
 from reviewbot.llm.client import ChatClient, ClientConfig
@@ -53,7 +54,7 @@ def test_each_provider_mode_round_trips(
     first, second = _session(k2_server, client)
 
     assert first.reasoning == "Read both files."
-    assert [c.parsed()["path"] for c in first.tool_calls] == ["a.py", "b.py"]
+    assert [parse_arguments(c)["path"] for c in first.tool_calls] == ["a.py", "b.py"]
     assert second.content == "LGTM"
     sent = k2_server.requests[1]["messages"][1]
     assert REASONING_KEY[mode] in sent

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from reviewbot.agent.schema import parse_arguments
 from reviewbot.llm.errors import ModelRequestError
 from reviewbot.llm.types import (
     ContentDelta,
@@ -46,7 +47,7 @@ def test_multi_turn_session_round_trips_reasoning(k2_server: K2Server, make_clie
         messages.extend(tool_results(turn, "def f():\n    return 1\n"))
 
     assert turns[0].tool_calls[0].id == "functions.read_file:0"
-    assert turns[0].tool_calls[0].parsed() == {"path": "a.py"}
+    assert parse_arguments(turns[0].tool_calls[0]) == {"path": "a.py"}
     assert turns[1].tool_calls[0].id == "functions.search_code:1"
     assert turns[2].content == "One bug on line 3."
     assert turns[2].finish_reason == "stop"
@@ -124,7 +125,7 @@ def test_parallel_tool_calls_in_one_turn(
         "functions.read_file:1",
         "functions.search_code:2",
     ]
-    assert [c.parsed() for c in turn.tool_calls] == [dict(c.arguments) for c in calls]  # type: ignore[arg-type]
+    assert [parse_arguments(c) for c in turn.tool_calls] == [dict(c.arguments) for c in calls]  # type: ignore[arg-type]
     assert turn.finish_reason == "tool_calls"
     messages.append(client.assistant_message(turn))
     messages.extend(tool_results(turn))

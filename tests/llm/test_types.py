@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewbot.llm.types import AssistantTurn, ToolArgumentsError, ToolCall, Usage
+from reviewbot.llm.types import AssistantTurn, ToolCall, Usage
 
 CALL = ToolCall(id="functions.read_file:0", name="read_file", arguments='{"path":"a.py"}')
 DETAILS = (
@@ -26,37 +25,6 @@ def _turn(**kw: object) -> AssistantTurn:
     }
     values.update(kw)
     return AssistantTurn(**values)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('{"path": "a"}', {"path": "a"}),
-        ("", {}),
-        ("  \n", {}),
-        (' {"a": [1, {"b": null}]} ', {"a": [1, {"b": None}]}),
-    ],
-)
-def test_parsed_accepts_objects(text: str, expected: dict[str, object]) -> None:
-    assert ToolCall("i", "t", text).parsed() == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ('{"path": "a', "truncated"),
-        ('{"path": ', "truncated"),
-        ('{"path" "a"}', "invalid at character"),
-        ('"just a string"', "got str"),
-        ("null", "got NoneType"),
-        ("[1]", "got list"),
-    ],
-)
-def test_parsed_refuses_with_a_message_for_the_model(text: str, words: str) -> None:
-    with pytest.raises(ToolArgumentsError) as caught:
-        ToolCall("i", "add_comment", text).parsed()
-    assert "add_comment" in str(caught.value) and words in str(caught.value)
-    assert "\n" not in str(caught.value)
 
 
 @given(st.lists(st.tuples(*[st.integers(0, 10**9)] * 4), max_size=6))
