@@ -1,7 +1,9 @@
 """Which GitHub event asks for a review, read from the Actions environment. Pure.
 
 Reviewed: ``pull_request`` and ``pull_request_target`` with action ``opened``,
-``synchronize``, ``reopened`` or ``ready_for_review``; ``issue_comment`` (``created``) on a
+``synchronize``, ``reopened``, ``ready_for_review`` or ``labeled`` (the fork-safe workflow
+reviews a stranger's pull request when a maintainer labels it; the workflow's condition checks
+the label's name); ``issue_comment`` (``created``) on a
 pull request whose first line is the ``/review`` command (the commenter's write access is
 checked against the API later). Everything else is skipped with a reason, exit 0: drafts,
 closed pull requests, pull requests opened by bots (a ``/review`` from a person still
@@ -20,7 +22,7 @@ from typing import Any
 from reviewbot.errors import ConfigError
 
 PR_EVENTS = ("pull_request", "pull_request_target")
-PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+PR_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "labeled")
 COMMAND = re.compile(r"\A\s*/review(?:\s|\Z)")
 
 

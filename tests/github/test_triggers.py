@@ -63,6 +63,18 @@ def test_ready_for_review_runs(bench: Bench) -> None:
     assert run.code == 0, run.stderr and len(bench.comments()) == 1
 
 
+def test_a_label_added_to_a_fork_pull_request_runs_a_review(bench: Bench) -> None:
+    """The fork-safe workflow reviews a stranger's pull request when a maintainer labels it
+    (the workflow checks the label's name; reviewbot takes `labeled` as a request)."""
+    event = fork_event(bench.event(), "stranger")
+    event |= {"action": "labeled", "label": {"name": "reviewbot"}}
+    bench.seed(event)
+    bench.k2.script(review_script(comment("app/cache.py", 11, "Clock read on every get")))
+    run = bench.run(event, event_name="pull_request_target")
+    assert run.code == 0, run.stderr
+    assert len(bench.comments()) == 1
+
+
 def test_fork_pull_request_target_uses_the_base_config_never_the_heads(bench: Bench) -> None:
     """A fork's PR (pull_request_target) is reviewed; its own config and prompt overrides
     are ignored: settings and templates come from the base commit."""
