@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from reviewbot.agent.schema import ToolArgumentError
+from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.walkthrough.files import FileNote
 
 MAX_SUMMARY = 160
