@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +74,7 @@ def test_action_installs_itself_and_runs_the_console_script(action: dict[str, An
     install, review = [s for s in action["runs"]["steps"] if "run" in s]
     assert '"$GITHUB_ACTION_PATH"' in install["run"]
     assert "python -m reviewbot" not in review["run"]
-    assert '/bin/reviewbot" "${global[@]}" github "${args[@]}"' in review["run"]
+    assert '/bin/reviewbot" ${global[@]+"${global[@]}"} github \\\n' in review["run"]
     assert review["env"]["PYTHONSAFEPATH"] == "1" and install["env"]["PYTHONSAFEPATH"] == "1"
 
 
@@ -114,28 +113,3 @@ def test_workflows_grant_least_privilege_and_keep_no_credentials(path: Path) -> 
         if triggers & {"pull_request_target", "issue_comment"}:
             # Trusted context: the pull request's code is never checked out.
             assert "ref" not in checkout["with"] and "repository" not in checkout["with"]
-
-
-def test_the_review_step_passes_only_the_inputs_that_are_set(
-    action: dict[str, Any], tmp_path: Path
-) -> None:
-    """Run the step's script with a stand-in `reviewbot` that prints its arguments."""
-    step = next(s for s in action["runs"]["steps"] if s.get("id") == "review")
-    fake = tmp_path / "reviewbot-venv" / "bin" / "reviewbot"
-    fake.parent.mkdir(parents=True)
-    fake.write_text(
-        '#!/usr/bin/env bash\nprintf "%s|" "$@"\necho "links=${REVIEWBOT_GITHUB_LINKS:-}"\n'
-    )
-    fake.chmod(0o755)
-    inputs = {name: "" for name in step["env"] if name.startswith("INPUT_")}
-    env = {"PATH": "/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path), **inputs}
-    done = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "github|links=\n"
-    env |= {"INPUT_CONFIG": ".github/rb.toml", "INPUT_FAIL_ON": "major", "INPUT_LINKS": "drop",
-            "INPUT_MODEL": "kimi-k2-thinking-turbo", "INPUT_MAX_COST": "0.5"}  # fmt: skip
-    done = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True)
-    assert done.stdout == (
-        "--config|.github/rb.toml|github|--model|kimi-k2-thinking-turbo|--fail-on|major|"
-        "--max-cost|0.5|links=drop\n"
-    )
