@@ -1,229 +1,172 @@
 """Context recall on real history: would the packer have found the file a change also needed?
 
-For commits that touch 2-10 source files, one changed file is hidden: the packer sees the
-rest of the change (new versions), the hidden file as it was before the commit, and only
-the history before the commit. We record where the hidden file lands in each ranking:
-hit@16K/64K/256K (cumulative estimated tokens of the files ranked before it, itself
-included) and the mean reciprocal rank. Baselines use the same candidates and rankings
-computed by the same code: path order, BM25 on the diff alone, co-change alone, and the
-reciprocal-rank fusion of those three.
+For a commit touching 2-10 code files, one modified file of the repository's language is
+hidden: the packer sees the rest of the change (new versions), the hidden file as it was
+before the commit, and only the history before the commit. We record where the hidden file
+lands in each ranking: hit@16K/64K/256K (estimated tokens of the files ranked before it,
+itself included) and the mean reciprocal rank. A hidden file the packer cannot see (a path
+or content rule drops it) is a miss for every method. Baselines use the same candidates
+and are computed here: path order, BM25 over the diff, co-change, their reciprocal-rank
+fusion, and aider's repository map (PageRank over tags, run in aider's own venv by
+bench/recall_aider.py when ``--aider-python`` is given).
 
-    .venv/bin/python bench/recall.py REPO [REPO ...] [--commits 60] [--json out.json]
+Repositories, their language and role come from bench/recall_repos.json: the fusion is
+chosen on the *tuning* ones only (bench/recall_tune.py), the *reporting* ones are never
+tuned on. The sampled commits are data in bench/recall_samples.json (``--resample`` draws
+them again). Per-sample signals are cached under bench/out/recall/.
 
-REPO is a path to a git repository (bare is fine), e.g. /work/.mirror/psf+requests/repo.
+    nice .venv/bin/python bench/recall.py --repos /work/scratch/recall \\
+        [--only NAME ...] [--role tuning|reporting] [--aider-python PY] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reviewbot.errors import ReviewbotError
-from reviewbot.pack import signals as sig
-from reviewbot.pack.change import change_from_changeset
-from reviewbot.pack.packer import PackOptions, candidates, rank_change
-from reviewbot.pack.rank import fuse
-from reviewbot.pack.tokens import estimate_tokens
-from reviewbot.repo import RepoView, changeset_from_git, render_changeset
-from reviewbot.repo.diff import ChangeSet
-from reviewbot.repo.tree import FileEntry
+from bench.recall_eval import (
+    BUDGETS,
+    Tally,
+    code_version,
+    complete,
+    evaluate_sample,
+    method_rankings,
+)
+from bench.recall_samples import Sample, draw_samples, repo_path
 
-SOURCE_SUFFIXES = (".py", ".pyi", ".js", ".ts", ".tsx", ".go", ".rs", ".java", ".c", ".h")
-BUDGETS = (16_000, 64_000, 256_000)
+HERE = Path(__file__).resolve().parent
+REPOS = HERE / "recall_repos.json"
+SAMPLES = HERE / "recall_samples.json"
+CACHE = HERE / "out" / "recall"
 METHODS = (
     "path order",
     "BM25 (diff)",
     "co-change",
     "RRF(path,BM25,co)",
     "RRF(BM25,co)",
+    "aider repo map",
     "reviewbot",
 )
 
 
-class HiddenSource:
-    """The tree at the commit, except the hidden file, which is served as it was before."""
-
-    def __init__(self, after: RepoView, before: RepoView, hidden: str) -> None:
-        self.after, self.before, self.hidden = after, before, hidden
-
-    def tracked_files(self) -> list[FileEntry]:
-        entries = {e.path: e for e in self.after.tracked_files()}
-        old = {e.path: e for e in self.before.tracked_files()}
-        entries[self.hidden] = old[self.hidden]
-        return [entries[p] for p in sorted(entries)]
-
-    def read_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        wanted = list(paths)
-        rest = [p for p in wanted if p != self.hidden]
-        got = dict(self.after.read_many(rest))
-        if self.hidden in wanted:
-            got.update(self.before.read_many([self.hidden]))
-        for p in wanted:
-            yield p, got[p]
-
-    def history(self, max_commits: int = 2000) -> list:  # type: ignore[type-arg]
-        return self.before.history(max_commits)
+def load_samples(
+    repos: list[dict[str, str]], root: Path, commits: int, seed: int, resample: bool
+) -> dict[str, list[Sample]]:
+    stored = json.loads(SAMPLES.read_text()) if SAMPLES.exists() else {}
+    changed = False
+    for repo in repos:
+        name = repo["name"]
+        if resample or name not in stored:
+            path = repo_path(root, name)
+            drawn = draw_samples(path, repo["language"], commits, seed)
+            stored[name] = [[s.sha, s.hidden] for s in drawn]
+            changed = True
+    if changed:
+        SAMPLES.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n")
+    return {r["name"]: [Sample(sha, hidden) for sha, hidden in stored[r["name"]]] for r in repos}
 
 
-def without(changeset: ChangeSet, hidden: str) -> ChangeSet:
-    return ChangeSet(
-        changeset.base, changeset.head, tuple(f for f in changeset.files if f.path != hidden)
-    )
+def cached_dump(root: Path, name: str, sample: Sample, version: str) -> dict:  # type: ignore[type-arg]
+    folder = CACHE / version / name.replace("/", "+")
+    file = folder / f"{sample.sha[:12]}-{abs(hash(sample.hidden)) % 10**8}.json"
+    key = f"{sample.sha}:{sample.hidden}"
+    if file.exists():
+        data = json.loads(file.read_text())
+        if data.get("key") == key:
+            return data  # type: ignore[no-any-return]
+    data = {"key": key, **evaluate_sample(repo_path(root, name), sample)}
+    folder.mkdir(parents=True, exist_ok=True)
+    file.write_text(json.dumps(data))
+    return data
 
 
-@dataclass
-class Tally:
-    ranks: list[int] = field(default_factory=list)
-    hits: dict[int, int] = field(default_factory=lambda: dict.fromkeys(BUDGETS, 0))
-
-    def add(self, order: Sequence[str], sizes: dict[str, int], target: str) -> None:
-        cumulative = 0
-        for position, path in enumerate(order, start=1):
-            cumulative += estimate_tokens(sizes[path])
-            if path == target:
-                self.ranks.append(position)
-                for b in BUDGETS:
-                    self.hits[b] += cumulative <= b
-                return
-        self.ranks.append(0)
-
-    def row(self) -> dict[str, float]:
-        n = max(len(self.ranks), 1)
-        return {
-            **{f"hit@{b // 1000}K": self.hits[b] / n for b in BUDGETS},
-            "MRR": sum(1 / r for r in self.ranks if r) / n,
-        }
-
-
-def complete(ranking: Iterable[str], candidates_: Sequence[str]) -> list[str]:
-    """A ranking followed by the files it did not name, in path order."""
-    seen: set[str] = set()
-    out = [p for p in ranking if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
-    return out + [p for p in candidates_ if p not in seen]
-
-
-def samples(root: Path, commits: int, seed: int) -> list[tuple[str, str, str]]:
-    view = RepoView(root, "HEAD")
-    found = []
-    for c in view.history(6000):
-        src = [f for f in c.files if f.endswith(SOURCE_SUFFIXES)]
-        if 2 <= len(src) <= 10 and len(c.files) <= 20:
-            found.append((c.sha, src))
-    rng = random.Random(seed)
-    rng.shuffle(found)
-    out = []
-    for sha, src in found[:commits]:
-        out.append((sha, rng.choice(sorted(src)), ""))
-    return out
-
-
-def evaluate(
+def aider_rankings(
+    python: str | None,
     root: Path,
-    commits: int,
-    seed: int,
-    dump: list | None = None,  # type: ignore[type-arg]
-) -> dict[str, dict[str, float]]:
-    tallies = {m: Tally() for m in METHODS}
-    options = PackOptions(budget=180_000)
-    done = 0
-    for sha, hidden, _ in samples(root, commits, seed):
-        try:
-            after = RepoView(root, sha)
-            before = RepoView(root, sha + "^")
-            changeset = changeset_from_git(root, base=sha + "^", head=sha)
-        except ReviewbotError:
-            continue
-        entry = changeset.file(hidden)
-        if entry is None or entry.status != "modified":
-            continue
-        rest = without(changeset, hidden)
-        if not rest.files:
-            continue
-        source = HiddenSource(after, before, hidden)
-        change = change_from_changeset(rest, render_changeset(rest))
-        cands = candidates(source, options)
-        if hidden not in cands.sizes:
-            continue
-        ranked, _cands, _query, result, signals = rank_change(source, change, options)
-        pool = sorted(p for p in cands.sizes if p not in change.paths and p not in result.excluded)
-        if hidden not in pool:
-            continue
-        sizes = cands.sizes
-        bm25 = sig.as_ranking(signals["lexical"])
-        co = sig.as_ranking(signals["cochange"])
-        base_fusion = [
-            r.path
-            for r in fuse(
-                {
-                    "path": {p: sig.Evidence(-i, "") for i, p in enumerate(pool)},
-                    "lexical": signals["lexical"],
-                    "cochange": signals["cochange"],
-                }
-            )
-        ]
-        tallies["path order"].add(pool, sizes, hidden)
-        tallies["BM25 (diff)"].add(complete(bm25, pool), sizes, hidden)
-        tallies["co-change"].add(complete(co, pool), sizes, hidden)
-        pair = [
-            r.path for r in fuse({"lexical": signals["lexical"], "cochange": signals["cochange"]})
-        ]
-        tallies["RRF(path,BM25,co)"].add(complete(base_fusion, pool), sizes, hidden)
-        tallies["RRF(BM25,co)"].add(complete(pair, pool), sizes, hidden)
-        tallies["reviewbot"].add(complete((r.path for r in ranked), pool), sizes, hidden)
-        done += 1
-        if dump is not None:
-            dump.append(
-                {
-                    "hidden": hidden,
-                    "pool": pool,
-                    "sizes": {p: sizes[p] for p in pool},
-                    "signals": {n: {p: e.score for p, e in s.items()} for n, s in signals.items()},
-                }
-            )
-    table = {m: t.row() for m, t in tallies.items()}
-    table["_samples"] = {"n": float(done)}
-    return table
+    name: str,
+    samples: list[Sample],
+    dumps: list[dict],  # type: ignore[type-arg]
+) -> dict[str, list[str]]:
+    if not python:
+        return {}
+    from bench.recall_aider_call import run_aider
+
+    return run_aider(python, repo_path(root, name), name, samples, dumps, CACHE / "aider")
+
+
+def table(name: str, tallies: dict[str, Tally], seconds: float, methods: Sequence[str]) -> str:
+    n = tallies["reviewbot"].n
+    unseen = tallies["reviewbot"].unseen
+    lines = [
+        f"\n{name}: {n} hidden files, {unseen} of them unseen by the packer ({seconds:.0f} s)",
+        "| method | hit@16K | hit@64K | hit@256K | MRR |",
+        "|---|---|---|---|---|",
+    ]
+    for method in methods:
+        row = tallies[method].row()
+        lines.append(
+            f"| {method} | {row['hit@16K']:.2f} | {row['hit@64K']:.2f} | "
+            f"{row['hit@256K']:.2f} | {row['MRR']:.3f} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("repos", nargs="+", type=Path)
-    parser.add_argument("--commits", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--dump", type=Path, help="write per-sample signal scores (tuning)")
+    parser.add_argument("--repos", type=Path, required=True, help="folder of fetched repositories")
+    parser.add_argument("--only", nargs="*", help="repository names (owner/name) to run")
+    parser.add_argument("--role", choices=("tuning", "reporting"))
+    parser.add_argument("--resample", action="store_true", help="draw the commits again")
+    parser.add_argument("--aider-python", help="python of a venv where aider-chat is installed")
+    parser.add_argument("--json", type=Path, help="write the tables as JSON")
     args = parser.parse_args(argv)
-    results = {}
-    dumps: dict[str, list] = {}  # type: ignore[type-arg]
-    for root in args.repos:
-        started = time.perf_counter()
-        dump: list | None = [] if args.dump else None  # type: ignore[type-arg]
-        table = evaluate(root, args.commits, args.seed, dump)
-        if dump is not None:
-            dumps[root.name if root.name != "repo" else root.parent.name] = dump
-        name = root.name if root.name != "repo" else root.parent.name
-        results[name] = table
-        n = int(table["_samples"]["n"])
-        print(f"\n{name}: {n} hidden files ({time.perf_counter() - started:.0f} s)")
-        print(f"{'method':<22}{'hit@16K':>9}{'hit@64K':>9}{'hit@256K':>10}{'MRR':>8}")
-        for method in METHODS:
-            row = table[method]
-            print(
-                f"{method:<22}{row['hit@16K']:>9.2f}{row['hit@64K']:>9.2f}"
-                f"{row['hit@256K']:>10.2f}{row['MRR']:>8.3f}"
-            )
+    spec = json.loads(REPOS.read_text())
+    repos = [
+        r
+        for r in spec["repositories"]
+        if (not args.only or r["name"] in args.only) and (not args.role or r["role"] == args.role)
+    ]
+    samples = load_samples(repos, args.repos, spec["commits"], spec["seed"], args.resample)
+    version = code_version()
+    results: dict[str, dict] = {}  # type: ignore[type-arg]
+    for role in ("tuning", "reporting"):
+        chosen = [r for r in repos if r["role"] == role]
+        if chosen:
+            never = " (never tuned on)" if role == "reporting" else ""
+            print(f"\n## {role} repositories{never}")
+        for repo in chosen:
+            name, started = repo["name"], time.perf_counter()
+            dumps = [cached_dump(args.repos, name, s, version) for s in samples[name]]
+            aider = aider_rankings(args.aider_python, args.repos, name, samples[name], dumps)
+            methods = [m for m in METHODS if m != "aider repo map" or aider]
+            tallies = {m: Tally() for m in methods}
+            for sample, dump in zip(samples[name], dumps, strict=True):
+                if dump["unseen"]:
+                    for t in tallies.values():
+                        t.miss(unseen=True)
+                    continue
+                orders = method_rankings(dump)
+                if aider:
+                    orders["aider repo map"] = complete(aider[sample.key], dump["pool"])
+                for method in methods:
+                    tallies[method].add(orders[method], dump["sizes"], sample.hidden)
+            print(table(name, tallies, time.perf_counter() - started, methods), flush=True)
+            results[name] = {
+                "language": repo["language"],
+                "role": role,
+                "n": tallies["reviewbot"].n,
+                "unseen": tallies["reviewbot"].unseen,
+                "methods": {m: t.row() for m, t in tallies.items()},
+            }
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    if args.dump:
-        args.dump.write_text(json.dumps(dumps))
+    print(f"\nbudgets: {', '.join(f'{b // 1000}K' for b in BUDGETS)}; code version {version}")
     return 0
 
 

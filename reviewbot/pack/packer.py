@@ -24,7 +24,7 @@ from reviewbot.pack.imports import PathIndex
 from reviewbot.pack.model import ContextPack, Excluded
 from reviewbot.pack.parallel import PARALLEL_BYTES, Forked, can_fork, merge, split
 from reviewbot.pack.query import Query, build_query
-from reviewbot.pack.rank import WEIGHTS, Ranked, fuse
+from reviewbot.pack.rank import Ranked, fuse, rank_signals
 from reviewbot.pack.render import Style
 from reviewbot.pack.scan import ScanResult, scan
 from reviewbot.pack.tokens import TokenCounter
@@ -225,7 +225,7 @@ def rank_change(
     }
     allowed = set(paths)
     signals = {name: {p: e for p, e in s.items() if p in allowed} for name, s in signals.items()}
-    return fuse(signals, WEIGHTS), plan.cands, plan.query, result, signals
+    return rank_signals(signals), plan.cands, plan.query, result, signals
 
 
 def pack_change(

@@ -60,3 +60,8 @@ def fuse(
         Ranked(p, scores[p], tuple(r for _, r in sorted(parts[p], key=lambda x: (-x[0], x[1]))))
         for p in ordered
     ]
+
+
+def rank_signals(signals: Mapping[str, Signal]) -> list[Ranked]:
+    """The packer's ranking of a change's signals (what ``bench/recall.py`` measures)."""
+    return fuse(signals, WEIGHTS)

@@ -1,0 +1,163 @@
+"""One leave-one-out sample of bench/recall.py: the packer's signals, and every method's order."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.recall_samples import Sample
+from reviewbot.pack import signals as sig
+from reviewbot.pack.change import change_from_changeset
+from reviewbot.pack.packer import PackOptions, rank_change
+from reviewbot.pack.query import IDENT
+from reviewbot.pack.rank import fuse, rank_signals
+from reviewbot.pack.tokens import estimate_tokens
+from reviewbot.repo import RepoView, changeset_from_git, render_changeset
+from reviewbot.repo.diff import ChangeSet
+from reviewbot.repo.tree import FileEntry
+
+BUDGETS = (16_000, 64_000, 256_000)
+PACK = Path(__file__).resolve().parents[1] / "reviewbot" / "pack"
+
+
+def code_version() -> str:
+    """A hash of the packer's code, fusion left out: cached signals stay valid while only
+    the fusion changes (the fusion runs again on every table)."""
+    digest = hashlib.sha256()
+    for file in sorted(PACK.glob("*.py")):
+        if file.name != "rank.py":
+            digest.update(file.name.encode() + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class HiddenSource:
+    """The tree at the commit, except the hidden file, which is served as it was before."""
+
+    def __init__(self, after: RepoView, before: RepoView, hidden: str) -> None:
+        self.after, self.before, self.hidden = after, before, hidden
+
+    def tracked_files(self) -> list[FileEntry]:
+        entries = {e.path: e for e in self.after.tracked_files()}
+        old = {e.path: e for e in self.before.tracked_files()}
+        entries[self.hidden] = old[self.hidden]
+        return [entries[p] for p in sorted(entries)]
+
+    def read_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        wanted = list(paths)
+        rest = [p for p in wanted if p != self.hidden]
+        got = dict(self.after.read_many(rest))
+        if self.hidden in wanted:
+            got.update(self.before.read_many([self.hidden]))
+        for p in wanted:
+            yield p, got[p]
+
+    def history(self, max_commits: int = 2000) -> list:  # type: ignore[type-arg]
+        return self.before.history(max_commits)
+
+
+def without(changeset: ChangeSet, hidden: str) -> ChangeSet:
+    return ChangeSet(
+        changeset.base, changeset.head, tuple(f for f in changeset.files if f.path != hidden)
+    )
+
+
+def evaluate_sample(root: Path, sample: Sample) -> dict[str, Any]:
+    """The packer's view of one sample, as plain data (cached by bench/recall.py)."""
+    sha, hidden = sample.sha, sample.hidden
+    after, before = RepoView(root, sha), RepoView(root, sha + "^")
+    changeset = changeset_from_git(root, base=sha + "^", head=sha)
+    rest = without(changeset, hidden)
+    source = HiddenSource(after, before, hidden)
+    change = change_from_changeset(rest, render_changeset(rest))
+    options = PackOptions(budget=180_000)
+    ranked, cands, _query, result, signals = rank_change(source, change, options)
+    pool = sorted(p for p in cands.sizes if p not in change.paths and p not in result.excluded)
+    words = sorted({w for f in change.files for line in f.added_text + f.removed_text
+                    for w in IDENT.findall(line)})  # fmt: skip
+    dump = {
+        "unseen": hidden not in pool,
+        "why_unseen": cands.excluded.get(hidden) or result.excluded.get(hidden) or "",
+        "changed": list(change.paths),
+        "pool": pool,
+        "sizes": {p: cands.sizes[p] for p in pool},
+        "signals": {n: {p: e.score for p, e in s.items()} for n, s in signals.items()},
+        "words": words,
+    }
+    assert [r.path for r in ranked] == [r.path for r in _fused(dump["signals"])]
+    return dump
+
+
+def _fused(scores: Mapping[str, Mapping[str, float]]) -> list[Any]:
+    return rank_signals(
+        {n: {p: sig.Evidence(v, "") for p, v in s.items()} for n, s in scores.items()}
+    )
+
+
+def complete(ranking: Iterable[str], pool: Sequence[str]) -> list[str]:
+    """A ranking restricted to ``pool``, followed by the pool files it did not name."""
+    allowed = set(pool)
+    seen: set[str] = set()
+    out = []
+    for p in ranking:
+        if p in allowed and p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out + [p for p in pool if p not in seen]
+
+
+def method_rankings(dump: Mapping[str, Any]) -> dict[str, list[str]]:
+    pool: list[str] = dump["pool"]
+    signals = {
+        n: {p: sig.Evidence(v, "") for p, v in s.items()} for n, s in dump["signals"].items()
+    }
+    path_order = {p: sig.Evidence(-i, "") for i, p in enumerate(pool)}
+    lexical, cochange = signals["lexical"], signals["cochange"]
+    return {
+        "path order": list(pool),
+        "BM25 (diff)": complete(sig.as_ranking(lexical), pool),
+        "co-change": complete(sig.as_ranking(cochange), pool),
+        "RRF(path,BM25,co)": complete(
+            (r.path for r in fuse({"path": path_order, "lexical": lexical, "cochange": cochange})),
+            pool,
+        ),
+        "RRF(BM25,co)": complete(
+            (r.path for r in fuse({"lexical": lexical, "cochange": cochange})), pool
+        ),
+        "reviewbot": complete((r.path for r in rank_signals(signals)), pool),
+    }
+
+
+@dataclass
+class Tally:
+    ranks: list[int] = field(default_factory=list)
+    hits: dict[int, int] = field(default_factory=lambda: dict.fromkeys(BUDGETS, 0))
+    unseen: int = 0
+
+    @property
+    def n(self) -> int:
+        return len(self.ranks)
+
+    def miss(self, *, unseen: bool = False) -> None:
+        self.ranks.append(0)
+        self.unseen += unseen
+
+    def add(self, order: Sequence[str], sizes: Mapping[str, int], target: str) -> None:
+        cumulative = 0
+        for position, path in enumerate(order, start=1):
+            cumulative += estimate_tokens(sizes[path])
+            if path == target:
+                self.ranks.append(position)
+                for b in BUDGETS:
+                    self.hits[b] += cumulative <= b
+                return
+        self.miss()
+
+    def row(self) -> dict[str, float]:
+        n = max(len(self.ranks), 1)
+        return {
+            **{f"hit@{b // 1000}K": self.hits[b] / n for b in BUDGETS},
+            "MRR": sum(1 / r for r in self.ranks if r) / n,
+        }

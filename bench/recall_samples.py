@@ -1,0 +1,86 @@
+"""Which commits and hidden files bench/recall.py measures (drawn once, kept as data)."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewbot.repo import RepoView
+
+CODE_SUFFIXES = (
+    ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts",
+    ".go", ".rs", ".java", ".kt", ".c", ".h", ".cc", ".cpp", ".hpp",
+)  # fmt: skip
+LANGUAGE_SUFFIXES = {
+    "python": (".py",),
+    "go": (".go",),
+    "typescript": (".ts", ".tsx", ".mts", ".cts"),
+    "rust": (".rs",),
+    "java": (".java",),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    sha: str
+    hidden: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.sha}:{self.hidden}"
+
+
+def repo_path(root: Path, name: str) -> Path:
+    """``owner/name`` inside ``root``: ``owner+name.git`` (a clone) or ``owner+name/repo``."""
+    flat = name.replace("/", "+")
+    for candidate in (root / f"{flat}.git", root / flat / "repo", root / flat):
+        if candidate.exists():
+            return candidate
+    raise SystemExit(f"{name}: not found under {root}; fetch github:{name} and clone it there")
+
+
+def _modified(path: Path, sha: str) -> list[str]:
+    out = subprocess.run(
+        ["git", "-C", str(path), "diff-tree", "--no-commit-id", "-r", "--name-status", sha],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line.split("\t", 1)[1] for line in out.splitlines() if line.startswith("M\t")]
+
+
+def _whole(path: Path, sha: str) -> bool:
+    """Every blob of ``sha`` and its parent present (a stored snapshot lacks files >= 4 MiB)."""
+    for rev in (sha, sha + "^"):
+        listing = subprocess.run(
+            ["git", "-C", str(path), "ls-tree", "-r", "-l", rev], capture_output=True, text=True
+        )
+        if listing.returncode or any(
+            line.split(maxsplit=4)[3] == "BAD" for line in listing.stdout.splitlines()
+        ):
+            return False
+    return True
+
+
+def draw_samples(path: Path, language: str, commits: int, seed: int) -> list[Sample]:
+    """``commits`` commits touching 2-10 code files (at most 20 files in all), newest 6,000
+    considered, commits with objects missing from the snapshot left out; in each, one
+    modified file of ``language`` is hidden."""
+    wanted = LANGUAGE_SUFFIXES[language]
+    found = []
+    for c in RepoView(path, "HEAD").history(6000):
+        code = [f for f in c.files if f.endswith(CODE_SUFFIXES)]
+        if 2 <= len(code) <= 10 and len(c.files) <= 20 and any(f.endswith(wanted) for f in code):
+            found.append(c.sha)
+    rng = random.Random(seed)
+    rng.shuffle(found)
+    out: list[Sample] = []
+    for sha in found:
+        options = sorted(f for f in _modified(path, sha) if f.endswith(wanted))
+        if options and _whole(path, sha):
+            out.append(Sample(sha, rng.choice(options)))
+        if len(out) == commits:
+            break
+    return out
