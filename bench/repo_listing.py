@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from reviewbot.repo.diff import changeset_from_git
+from reviewbot.repo import changeset_from_git
 from reviewbot.repo.render import render_changeset
 from reviewbot.repo.textfile import decode, is_binary
 from reviewbot.repo.view import RepoView

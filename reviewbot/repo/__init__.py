@@ -1,17 +1,11 @@
 """Git access: what changed (refs, diff, line maps), how to show it, and a sandboxed view."""
 
-from reviewbot.repo.diff import (
-    ChangeSet,
-    DiffLine,
-    FileChange,
-    Hunk,
-    PatchFile,
-    changeset_from_git,
-    changeset_from_patches,
-)
+from reviewbot.repo.diff import ChangeSet, DiffLine, FileChange, Hunk
+from reviewbot.repo.gitdiff import changeset_from_git
 from reviewbot.repo.grep import Match, SearchResult
 from reviewbot.repo.guard import DEFAULT_DENY, PathGuard
 from reviewbot.repo.history import BlameLine, CommitInfo
+from reviewbot.repo.patches import PatchFile, changeset_from_patches
 from reviewbot.repo.refs import RevRange, Scope, resolve_range
 from reviewbot.repo.render import render_changeset, render_file
 from reviewbot.repo.textfile import FileText

@@ -6,22 +6,18 @@ side a deleted or context line, numbered in the old file; ``start_line..line`` m
 inside one hunk. These values answer exactly that, so a comment can be checked before it
 is sent (one bad comment makes GitHub reject the whole review with 422).
 
-Two constructors build a ``ChangeSet``, sharing one hunk parser so that they give the
-same line maps for the same change: ``changeset_from_git`` (a local diff, one git process)
-and ``changeset_from_patches`` (the ``files`` of a GitHub pull request).
+Two constructors build a ``ChangeSet``, sharing one hunk parser (``hunkparse``) so that
+they give the same line maps for the same change: ``gitdiff.changeset_from_git`` (a local
+diff, one git process) and ``patches.changeset_from_patches`` (the ``files`` of a GitHub pull
+request). They live beside these types, not in them: the types import nothing of the repo.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from reviewbot.repo.refs import RevRange, Scope
+from typing import Literal
 
 Side = Literal["RIGHT", "LEFT"]
 LineKind = Literal["+", "-", " "]
@@ -164,47 +160,3 @@ class ChangeSet:
             return False
         first = change.hunk_of(start_line, side)
         return first is not None and first == change.hunk_of(end_line, side)
-
-
-@dataclass(frozen=True)
-class PatchFile:
-    """One entry of GitHub's ``GET /repos/{o}/{r}/pulls/{n}/files``.
-
-    ``status``: added, removed, modified, renamed, copied, changed, unchanged. ``patch`` is
-    the diff body from the first ``@@`` on, or ``None`` (binary or too large).
-    """
-
-    filename: str
-    status: str
-    patch: str | None = None
-    previous_filename: str | None = None
-
-
-def changeset_from_patches(
-    files: Iterable[PatchFile], *, base: str = "", head: str = ""
-) -> ChangeSet:
-    """A ``ChangeSet`` from GitHub's pull-request files (see ``reviewbot.repo.patches``)."""
-    from reviewbot.repo.patches import changeset_from_patch_files
-
-    return changeset_from_patch_files(files, base=base, head=head)
-
-
-def changeset_from_git(
-    root: Path,
-    rev_range: RevRange | None = None,
-    *,
-    base: str | None = None,
-    head: str | None = None,
-    scope: Scope = "commits",
-) -> ChangeSet:
-    """A ``ChangeSet`` from a local diff: one ``git diff`` process (see ``gitdiff``).
-
-    The old side is ``rev_range.merge_base_sha``; or, given ``base`` (and optionally
-    ``head``, default HEAD), ``merge-base(base, head)`` -- the same three-dot diff GitHub
-    shows for a pull request; or, given neither, the range ``resolve_range`` picks. The new
-    side is ``head`` for ``scope="commits"``, the index for ``"staged"``, the files on disk
-    (untracked ones too, ignored ones not) for ``"worktree"``.
-    """
-    from reviewbot.repo.gitdiff import changeset_for
-
-    return changeset_for(root, rev_range, base=base, head=head, scope=scope)

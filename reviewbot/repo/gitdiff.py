@@ -230,15 +230,22 @@ def _worktree_diff(runner: GitRunner, old: str) -> bytes:
         return runner.out([*BIG_AS_BINARY, "diff", "--cached", *DIFF_FLAGS, old, "--"], env=env)
 
 
-def changeset_for(
+def changeset_from_git(
     root: Path,
-    rev_range: RevRange | None,
+    rev_range: RevRange | None = None,
     *,
-    base: str | None,
-    head: str | None,
-    scope: Scope,
+    base: str | None = None,
+    head: str | None = None,
+    scope: Scope = "commits",
 ) -> ChangeSet:
-    """See ``reviewbot.repo.diff.changeset_from_git``."""
+    """A ``ChangeSet`` from a local diff: one ``git diff`` process.
+
+    The old side is ``rev_range.merge_base_sha``; or, given ``base`` (and optionally
+    ``head``, default HEAD), ``merge-base(base, head)`` -- the same three-dot diff GitHub
+    shows for a pull request; or, given neither, the range ``resolve_range`` picks. The new
+    side is ``head`` for ``scope="commits"``, the index for ``"staged"``, the files on disk
+    (untracked ones too, ignored ones not) for ``"worktree"``.
+    """
     if scope not in SCOPES:
         raise UsageError(f"unknown scope {scope!r}", hint=f"use one of {', '.join(SCOPES)}")
     if scope != "commits" and head is not None:

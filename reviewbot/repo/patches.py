@@ -9,9 +9,25 @@ line: GitHub refuses comments on it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from reviewbot.repo.diff import ChangeSet, FileChange, PatchFile, Status
+from reviewbot.repo.diff import ChangeSet, FileChange, Status
 from reviewbot.repo.hunkparse import parse_hunks
+
+
+@dataclass(frozen=True)
+class PatchFile:
+    """One entry of GitHub's ``GET /repos/{o}/{r}/pulls/{n}/files``.
+
+    ``status``: added, removed, modified, renamed, copied, changed, unchanged. ``patch`` is
+    the diff body from the first ``@@`` on, or ``None`` (binary or too large).
+    """
+
+    filename: str
+    status: str
+    patch: str | None = None
+    previous_filename: str | None = None
+
 
 _STATUSES: dict[str, Status] = {
     "added": "added",
@@ -35,5 +51,8 @@ def file_change(entry: PatchFile) -> FileChange:
     )
 
 
-def changeset_from_patch_files(files: Iterable[PatchFile], *, base: str, head: str) -> ChangeSet:
+def changeset_from_patches(
+    files: Iterable[PatchFile], *, base: str = "", head: str = ""
+) -> ChangeSet:
+    """A ``ChangeSet`` from GitHub's pull-request files."""
     return ChangeSet(base=base, head=head, files=tuple(file_change(entry) for entry in files))

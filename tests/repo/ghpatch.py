@@ -11,7 +11,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from reviewbot.repo.diff import ChangeSet, PatchFile
+from reviewbot.repo import PatchFile
+from reviewbot.repo.diff import ChangeSet
 
 GITHUB_STATUS = {
     "added": "added",

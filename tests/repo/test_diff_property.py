@@ -21,7 +21,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reviewbot.repo.diff import FileChange, changeset_from_git, changeset_from_patches
+from reviewbot.repo import changeset_from_git, changeset_from_patches
+from reviewbot.repo.diff import FileChange
 from reviewbot.repo.render import render_file
 from tests.helpers.gitrepo import GitRepo
 from tests.repo.ghpatch import github_files

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reviewbot.errors import RepositoryError, UsageError
-from reviewbot.repo.diff import ChangeSet, FileChange, changeset_from_git, changeset_from_patches
+from reviewbot.repo import changeset_from_git, changeset_from_patches
+from reviewbot.repo.diff import ChangeSet, FileChange
 from reviewbot.repo.refs import resolve_range
 from tests.helpers.gitrepo import GitRepo
 from tests.repo.ghpatch import github_files

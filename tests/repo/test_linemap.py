@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reviewbot.errors import RepositoryError
-from reviewbot.repo.diff import ChangeSet, PatchFile, changeset_from_patches
+from reviewbot.repo import PatchFile, changeset_from_patches
+from reviewbot.repo.diff import ChangeSet
 
 # Two hunks: old 1-4 / new 1-5 and old 10-12 / new 11-12.
 PATCH = (

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from reviewbot.repo.diff import (
-    ChangeSet,
-    FileChange,
-    PatchFile,
-    changeset_from_git,
-    changeset_from_patches,
-)
+from reviewbot.repo import PatchFile, changeset_from_git, changeset_from_patches
+from reviewbot.repo.diff import ChangeSet, FileChange
 from reviewbot.repo.render import describe, render_changeset, render_file
 from tests.helpers.gitrepo import GitRepo
 
