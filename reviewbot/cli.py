@@ -309,7 +309,7 @@ def github(ctx: click.Context, /, **params: Any) -> int:
     Reads GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY, GITHUB_TOKEN and
     GITHUB_API_URL; writes GITHUB_STEP_SUMMARY and GITHUB_OUTPUT.
     """
-    from reviewbot.github_action import GitHubRun, run
+    from reviewbot.github.action import GitHubRun, run
 
     flags = {
         **model_flags(params),
@@ -318,7 +318,7 @@ def github(ctx: click.Context, /, **params: Any) -> int:
         "min_severity": params.get("min_severity"),
     }
     # The checkout holds the pull request's head: config files (and --config FILE) are read
-    # from its base commit by `github_action`, so only the environment and flags count here.
+    # from its base commit by `github.action`, so only the environment and flags count here.
     settings = load_settings(root=None, env=os.environ, flags=flags)
     config_file = ctx.find_root().params.get("config_file")
     job = GitHubRun(dry_run=params["dry_run"], workdir=Path.cwd(), config_path=config_file)

@@ -3,7 +3,7 @@ findings as a task list. A finding of the last audit that is gone now (its file 
 audited again, or deleted) is ticked off as fixed; one whose file was not covered this
 time keeps its line as it was. Items are matched by fingerprint, hidden in each line.
 
-The body is built here; ``reviewbot.publish.github`` finds, creates and updates the issue.
+The body is built here; ``reviewbot.github.api`` finds, creates and updates the issue.
 """
 
 from __future__ import annotations
@@ -186,7 +186,8 @@ def publish_issue(
     exists: Callable[[str], bool],
 ) -> Upserted:
     """Create or update the tracking issue (one per repository, never a second)."""
-    from reviewbot.publish.github import ApiConfig, GitHubApi, find_issue, upsert_issue
+    from reviewbot.github.api import ApiConfig, GitHubApi
+    from reviewbot.github.issues import find_issue, upsert_issue
 
     repository = issue_repository(environ)
     with GitHubApi(ApiConfig.from_environ(environ)) as api:

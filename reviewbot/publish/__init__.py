@@ -1,13 +1,4 @@
-"""Destinations for a review's result: one module per destination."""
+"""Output formats for a finished result: terminal text, JSON, Markdown, SARIF, annotations.
 
-from __future__ import annotations
-
-from typing import Protocol
-
-from reviewbot.review.result import ReviewResult
-
-
-class Publisher(Protocol):
-    """Sends or writes a finished result somewhere."""
-
-    def publish(self, result: ReviewResult) -> None: ...
+Posting to GitHub is not a format: it lives in ``reviewbot.github``.
+"""

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.publish.github_body import parse_marker
+from reviewbot.github.body import parse_marker
 from tests.fakes.k2_server import Fault, Turn
 from tests.faults.reliability import Outcome
 from tests.github.conftest import Bench, comment, review_script

@@ -215,7 +215,7 @@ class Bench:
         """No request GitHub would refuse; every comment of this head on a commentable line;
         never anything but COMMENT (or a pending review), and no pending review left over.
         The one refusal allowed is the lock's: "one pending review per user" while another
-        run holds it (that is how a run learns it must wait, see github_lock)."""
+        run holds it (that is how a run learns it must wait, see reviewbot.github.lock)."""
         assert [v for v in self.server.violations if not contention(v.message)] == []
         for request in self.server.requests:
             if request.method == "POST" and request.path.endswith("/reviews"):

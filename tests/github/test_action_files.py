@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from reviewbot.cli import cli
-from reviewbot.publish.github_report import OUTPUTS
+from reviewbot.github.report import OUTPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "tests" / "fixtures" / "schemas"

@@ -7,15 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from reviewbot.errors import ConfigError, GitHubError
-from reviewbot.publish.github import (
-    ApiConfig,
-    GitHubApi,
-    GitHubRefusal,
-    NewComment,
-    find_issue,
-    hidden_marker,
-    upsert_issue,
-)
+from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.issues import find_issue, hidden_marker, upsert_issue
+from reviewbot.github.types import GitHubRefusal, NewComment
 from tests.fakes.github_files import PullFile
 from tests.fakes.github_server import GitHubServer
 

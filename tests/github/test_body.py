@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewbot.publish.github_body import (
+from reviewbot.github.body import (
     CUT_NOTE,
     Marker,
     Style,

@@ -7,8 +7,8 @@ import re
 import time
 from typing import Any
 
-from reviewbot.publish.github import ApiConfig, GitHubApi
-from reviewbot.publish.github_body import Marker, parse_marker
+from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.body import Marker, parse_marker
 from tests.fakes.k2_server import FakeCall, Fault, Turn
 from tests.github.conftest import NAME, NUMBER, OWNER, TOKEN, Bench, comment, review_script
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviewbot.errors import ConfigError
-from reviewbot.github_event import ActionEnv, Skip, Trigger, read_trigger
-from reviewbot.publish.actions_io import SafeLog, output_text, write_outputs
+from reviewbot.github.actions_io import SafeLog, output_text, write_outputs
+from reviewbot.github.event import ActionEnv, Skip, Trigger, read_trigger
 from reviewbot.review.sanitize import ZWSP
 from tests.fakes.github_events import load_event
 from tests.github.conftest import load_webhook, parse_outputs

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from reviewbot.publish.github_body import parse_marker
+from reviewbot.github.body import parse_marker
 from tests.fakes.github_server import SECONDARY_LIMIT
 from tests.fakes.k2_server import Fault
 from tests.github.conftest import Bench, comment, review_script

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reviewbot.publish.github_body import parse_marker
+from reviewbot.github.body import parse_marker
 from reviewbot.review.sanitize import ZWSP
 from tests.github.conftest import API_KEY, TOKEN, Bench, comment, review_script
 

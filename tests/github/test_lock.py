@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviewbot.errors import GitHubError
-from reviewbot.publish.github import ApiConfig, GitHubApi, GitHubRefusal, PostedReview
-from reviewbot.publish.github_body import Style
-from reviewbot.publish.github_lock import Hold, Holder, PullLock, contended
-from reviewbot.publish.github_review import Publisher, Target, _comment
+from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.body import Style
+from reviewbot.github.lock import Hold, Holder, PullLock, contended
+from reviewbot.github.review import Publisher, Target, _comment
+from reviewbot.github.types import GitHubRefusal, PostedReview
 from reviewbot.review.findings import Finding
 from tests.fakes.github_files import PullFile
 from tests.fakes.github_server import GitHubServer

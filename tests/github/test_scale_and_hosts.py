@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from reviewbot.publish.github_body import parse_marker
+from reviewbot.github.body import parse_marker
 from tests.github.conftest import Bench, comment, review_script
 
 RULES = "".join(f"RULE_{n} = {n}  # rule number {n}\n" for n in range(1, 71))

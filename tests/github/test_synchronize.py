@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from reviewbot.publish.github_body import parse_marker
+from reviewbot.github.body import parse_marker
 from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.k2_server import FakeCall, Turn
 from tests.github.conftest import CACHE_AFTER, NAME, NUMBER, OWNER, Bench, comment, review_script

@@ -3,14 +3,14 @@
 ``GitHubApi`` wraps a ``github.Github`` client pointed at ``GITHUB_API_URL`` (so GitHub
 Enterprise Server works: ``https://HOST/api/v3``) and answers with small frozen values;
 PyGitHub objects and raw dicts never leave this module. Every call goes through one retry
-policy (``github_wait``): rate limits (``403``/``429``, with or without ``Retry-After``)
+policy (``wait``): rate limits (``403``/``429``, with or without ``Retry-After``)
 are waited out within ``max_wait`` seconds in total; transient ``5xx`` and connection
 failures are retried with backoff, and a write that may have landed before its ``5xx`` is
 looked up (``landed``) before it is sent again. Failures end as ``GitHubError``
 (``GitHubRefusal`` for a ``422``, ``GitHubNotFound`` for a ``404``) with a one-line message.
 
-``upsert_issue`` (``github_issues``) keeps one issue per hidden marker (the audit's tracking
-issue); the values answered are in ``github_types``. Both are re-exported here.
+``upsert_issue`` (``issues``) keeps one issue per hidden marker (the audit's tracking
+issue); the values answered are in ``types``.
 """
 
 from __future__ import annotations
@@ -27,42 +27,18 @@ from github.GithubException import GithubException
 
 from reviewbot import __version__
 from reviewbot.errors import ConfigError, GitHubError
-from reviewbot.publish.github_issues import find_issue, hidden_marker, upsert_issue
-from reviewbot.publish.github_types import (
-    MAX_BODY,
-    WRITE_ACCESS,
+from reviewbot.github.types import (
     Actor,
     GitHubRefusal,
     IssueInfo,
-    IssueRef,
     NewComment,
     PostedComment,
     PostedReview,
     PullInfo,
     ThreadInfo,
 )
-from reviewbot.publish.github_wait import TRANSIENT_STATUSES, WaitBudget, backoff, rate_limit_wait
+from reviewbot.github.wait import TRANSIENT_STATUSES, WaitBudget, backoff, rate_limit_wait
 from reviewbot.repo import PatchFile
-
-__all__ = [
-    "MAX_BODY",
-    "WRITE_ACCESS",
-    "Actor",
-    "ApiConfig",
-    "GitHubApi",
-    "GitHubNotFound",
-    "GitHubRefusal",
-    "IssueInfo",
-    "IssueRef",
-    "NewComment",
-    "PostedComment",
-    "PostedReview",
-    "PullInfo",
-    "ThreadInfo",
-    "find_issue",
-    "hidden_marker",
-    "upsert_issue",
-]
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""The values ``reviewbot.publish.github`` answers with: small, frozen, free of PyGitHub."""
+"""The values ``reviewbot.github.api`` answers with: small, frozen, free of PyGitHub."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewbot.publish.actions_io import append_summary, write_outputs
-from reviewbot.publish.github_body import Style, where
+from reviewbot.github.actions_io import append_summary, write_outputs
+from reviewbot.github.body import Style, where
 from reviewbot.review.findings import Finding, severity_rank
 from reviewbot.review.result import RunStats
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reviewbot.publish.github_body import BODY_LIMIT, fit_body
-from reviewbot.publish.github_types import IssueInfo, IssueRef
+from reviewbot.github.body import BODY_LIMIT, fit_body
+from reviewbot.github.types import IssueInfo, IssueRef
 
 if TYPE_CHECKING:
-    from reviewbot.publish.github import GitHubApi
+    from reviewbot.github.api import GitHubApi
 
 
 def hidden_marker(marker: str) -> str:

@@ -1,10 +1,10 @@
 """What reviewbot posted on a pull request before, read back from its hidden markers.
 
 ``read_prior`` reads the review comments and reviews whose first line is a marker of
-``github_body``, from a bot account or from the token's own user (anyone else could paste
+``body``, from a bot account or from the token's own user (anyone else could paste
 a marker). ``Prior`` answers whether a finding is there already (same fingerprint, or
 ``similar()``), the last complete review of a head, and the open threads' severities;
-``without`` leaves out one run's own reviews (what *others* posted, for ``github_review``).
+``without`` leaves out one run's own reviews (what *others* posted, for ``review``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from reviewbot.publish.github import GitHubApi, PostedComment, PostedReview, ThreadInfo
-from reviewbot.publish.github_body import Marker, parse_marker, title_of
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.body import Marker, parse_marker, title_of
+from reviewbot.github.types import PostedComment, PostedReview, ThreadInfo
 from reviewbot.review.findings import Finding, Severity, similar
 
 
@@ -105,7 +106,7 @@ def read_again(
     api: GitHubApi, repo: str, number: int, trusted: Callable[[str, str], bool]
 ) -> Prior:
     """``read_prior`` with the trust rule of an earlier read. Comments of pending reviews
-    (a run's lock, see ``github_lock``) do not count, should GitHub list them."""
+    (a run's lock, see ``lock``) do not count, should GitHub list them."""
     comments = api.review_comments(repo, number)
     listed = api.reviews(repo, number)  # after the comments: a review submitted between counts
     pending = {r.id for r in listed if r.state == "PENDING"}

@@ -6,7 +6,7 @@ request"). reviewbot creates every review (and every bisection probe) as a pendi
 first, so creating it takes the lock and submitting or deleting it releases the lock: two
 runs on one pull request (a double-triggered workflow) never post at the same time. A run
 refused by the rule waits until the other run's pending review is gone, then reads again
-what is posted (``github_review`` drops what the other run posted).
+what is posted (``review`` drops what the other run posted).
 
 Each pending review of reviewbot's starts with a hold marker: the workflow run that made
 it (``GITHUB_RUN_ID``, ``GITHUB_RUN_ATTEMPT``), when (epoch seconds) and a random id. A
@@ -26,13 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reviewbot.errors import GitHubError
-from reviewbot.publish.github import (
-    GitHubApi,
-    GitHubNotFound,
-    GitHubRefusal,
-    NewComment,
-    PostedReview,
-)
+from reviewbot.github.api import GitHubApi, GitHubNotFound
+from reviewbot.github.types import GitHubRefusal, NewComment, PostedReview
 
 CONTENTION = "one pending review"  # in GitHub's refusal while another pending review exists
 LEGACY_PROBE = "<!-- reviewbot:probe -->"  # the probe body of reviewbot 0.x: always stale

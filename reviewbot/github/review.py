@@ -1,12 +1,12 @@
 """Publishing a review on a pull request: what was posted before, what is new, batches,
 refused comments, and threads whose findings are gone.
 
-``read_prior`` (``github_prior``, re-exported here) reads back what reviewbot posted
+``read_prior`` (``prior``) reads back what reviewbot posted
 earlier. ``publish`` then posts only findings that are not there yet (same fingerprint, or
 ``similar()``), inline where GitHub accepts them and in the review body otherwise, in
 reviews of at most ``BATCH`` comments with the summary in the last one.
 
-Each review is created pending, which takes the pull request's lock (``github_lock``);
+Each review is created pending, which takes the pull request's lock (``lock``);
 what is posted is read again while holding it, the review is adjusted if another run
 posted in the meantime, and then it is submitted. A run that finds a complete review of
 its head that appeared while it ran (a double-triggered workflow) posts nothing more. A
@@ -21,13 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from reviewbot.errors import GitHubError
-from reviewbot.publish.github import (
-    GitHubApi,
-    GitHubRefusal,
-    NewComment,
-    PostedReview,
-)
-from reviewbot.publish.github_body import (
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.body import (
     Marker,
     Style,
     SummaryInput,
@@ -35,13 +30,14 @@ from reviewbot.publish.github_body import (
     part_body,
     summary_body,
 )
-from reviewbot.publish.github_lock import Holder, PullLock
-from reviewbot.publish.github_prior import Prior, PriorFinding, read_again, read_prior
+from reviewbot.github.lock import Holder, PullLock
+from reviewbot.github.prior import Prior, read_again
+from reviewbot.github.types import GitHubRefusal, NewComment, PostedReview
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, severity_rank, similar
 from reviewbot.review.result import ReviewResult
 
-__all__ = ["BATCH", "Prior", "PriorFinding", "Published", "Publisher", "Target", "read_prior"]
+__all__ = ["BATCH", "Published", "Publisher", "Target"]
 
 BATCH = 30  # comments per review: GitHub's practical limit
 MAX_PROBES = 64  # pending reviews spent finding refused comments in one batch

@@ -1,11 +1,11 @@
 """`reviewbot github`: review a pull request inside GitHub Actions and post one review.
 
-The flow: read the event (``github_event``) and skip what is not to be reviewed; check a
+The flow: read the event (``event``) and skip what is not to be reviewed; check a
 ``/review`` commenter's write access; read the pull request, its files (the line map
 comes from GitHub's own patches) and what reviewbot posted before (``read_prior``); stop
 if this head was reviewed already; load settings and prompt overrides from the base commit
-(``github_base``); review the whole pull request or only what changed since the last
-reviewed head (``github_plan``); save the findings; publish them (``github_review``: one
+(``base``); review the whole pull request or only what changed since the last
+reviewed head (``plan``); save the findings; publish them (``review``: one
 run at a time per pull request, each re-reading what is posted before it posts, so a
 double-triggered workflow posts once); write the step summary and outputs. The bot never
 runs code from the pull request: it reads the checkout through git only.
@@ -33,19 +33,20 @@ from reviewbot.errors import (
     RepositoryError,
     ReviewbotError,
 )
-from reviewbot.github_base import BaseFiles, flags_of, require_commit
-from reviewbot.github_event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
-from reviewbot.github_plan import RunFolder, changes_to_review, describe, incremental_since
+from reviewbot.github.actions_io import SafeLog
+from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.base import BaseFiles, flags_of, require_commit
+from reviewbot.github.body import Style
+from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
+from reviewbot.github.lock import Holder
+from reviewbot.github.plan import RunFolder, changes_to_review, describe, incremental_since
+from reviewbot.github.prior import Prior, read_prior
+from reviewbot.github.report import Report
+from reviewbot.github.review import Publisher, Target
+from reviewbot.github.types import WRITE_ACCESS, PullInfo
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.pipeline import Execution, code_from_diff, execute, plan_review
 from reviewbot.progress import Progress
-from reviewbot.publish.actions_io import SafeLog
-from reviewbot.publish.github import WRITE_ACCESS, ApiConfig, GitHubApi, PullInfo
-from reviewbot.publish.github_body import Style
-from reviewbot.publish.github_lock import Holder
-from reviewbot.publish.github_prior import Prior, read_prior
-from reviewbot.publish.github_report import Report
-from reviewbot.publish.github_review import Publisher, Target
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
 from reviewbot.review.findings import at_least, severity_rank
 from reviewbot.review.result import ReviewResult
