@@ -19,10 +19,17 @@ from tests.fakes.github_render import Render
 from tests.fakes.github_rest_checks import HANDLERS as CHECKS
 from tests.fakes.github_rest_issues import HANDLERS as ISSUES
 from tests.fakes.github_rest_pulls import HANDLERS as PULLS
+from tests.fakes.github_rest_reactions import HANDLERS as REACTIONS
 from tests.fakes.github_rest_repos import HANDLERS as REPOS
 from tests.fakes.github_state import State, User
 
-HANDLERS: dict[str, Callable[[Ctx], Reply]] = {**PULLS, **ISSUES, **REPOS, **CHECKS}
+HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
+    **PULLS,
+    **ISSUES,
+    **REACTIONS,
+    **REPOS,
+    **CHECKS,
+}
 GHES_PREFIX = "/api/v3"
 DOCS = "https://docs.github.com/rest"
 

@@ -1,7 +1,8 @@
 """The fake GitHub's GraphQL endpoint: queries validated against GitHub's public schema.
 
 Executed by graphql-core over plain dicts (callables take field arguments). Supported:
-`repository.pullRequest` (with `reviewThreads`, their `comments`), `node`/`nodes`,
+`repository.pullRequest` (with `reviewThreads`, their `comments`, and
+`closingIssuesReferences`), `node`/`nodes`,
 `viewer`, and the mutations `resolveReviewThread`, `unresolveReviewThread`,
 `minimizeComment`, `unminimizeComment`. Anything else the schema allows resolves to null
 (and is reported if the schema says non-null).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,12 +20,25 @@ from typing import Any
 import graphql
 
 from tests.fakes.github_render import Render, node_id
-from tests.fakes.github_state import IssueComment, Pull, ReviewComment, State, Thread, User
+from tests.fakes.github_state import (
+    Issue,
+    IssueComment,
+    Pull,
+    ReviewComment,
+    State,
+    Thread,
+    User,
+)
 
 SCHEMA_FILE = (
     Path(__file__).resolve().parent.parent / "fixtures" / "github" / "graphql" / "schema.graphql"
 )
 MAX_PAGE = 100
+# GitHub's closing keywords, then #N, owner/name#N or an issue URL (the fake's own reading).
+CLOSING = re.compile(
+    r"(?i)\b(?:close|closes|closed|fix|fixes|fixed|resolve|resolves|resolved):?[ \t]+"
+    r"(?:(?:https?://[^/\s]+/)?(?P<repo>[\w.-]+/[\w.-]+)(?:#|/issues/)|#)(?P<n>\d+)\b"
+)
 
 
 @functools.cache
@@ -223,6 +238,47 @@ class Graph:
             "reviewThreads": lambda info, **args: connection(
                 "reviewThreads", [self.thread(t) for t in threads], args
             ),
+            "closingIssuesReferences": lambda info, **args: connection(
+                "closingIssuesReferences",
+                [self.issue(i) for i in self.closing(p, bool(args.get("userLinkedOnly")))],
+                args,
+            ),
+        }
+
+    def closing(self, p: Pull, by_hand_only: bool) -> list[Issue]:
+        """What GitHub counts as the issues a pull request closes: those linked by hand
+        and, for one into the default branch, those its body names after a keyword."""
+        named = list(p.linked_issues)
+        if not by_hand_only and p.base_ref == p.repo.default_branch:
+            for match in CLOSING.finditer(p.body or ""):
+                named.append((match.group("repo") or p.repo.full_name, int(match.group("n"))))
+        found: dict[int, Issue] = {}
+        for full_name, number in named:
+            owner, _, name = full_name.partition("/")
+            repo = self.state.repo(owner, name)
+            issue = None if repo is None else self.state.issue(repo, number)
+            if issue is not None:
+                found.setdefault(issue.id, issue)
+        return list(found.values())
+
+    def issue(self, i: Issue) -> dict[str, Any]:
+        return {
+            "__typename": "Issue",
+            "id": node_id("I", i.id),
+            "databaseId": i.id,
+            "number": i.number,
+            "title": i.title,
+            "body": i.body or "",
+            "bodyText": i.body or "",
+            "state": i.state.upper(),
+            "url": f"{self.render.web}/{i.repo.full_name}/issues/{i.number}",
+            "author": self.actor(i.user),
+            "repository": {
+                "__typename": "Repository",
+                "name": i.repo.name,
+                "nameWithOwner": i.repo.full_name,
+                "owner": {"__typename": "User", "login": i.repo.owner.login},
+            },
         }
 
     def repository(self, owner: str, name: str) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""REST handlers of the fake GitHub: issues, issue comments (also on PRs), reactions."""
+"""REST handlers of the fake GitHub: issues and issue comments (also on PRs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.fakes.github_core import Ctx, Reply
-from tests.fakes.github_render import node_id
 from tests.fakes.github_state import Issue, IssueComment, Label, Pull, Repo, now_iso
 
 Handler = Callable[[Ctx], Reply]
@@ -173,26 +172,6 @@ def delete_comment(ctx: Ctx) -> Reply:
     return Reply(204)
 
 
-def create_reaction(ctx: Ctx) -> Reply:
-    comment = _comment(ctx)
-    content = str(ctx.body["content"])
-    status = 200 if (ctx.viewer.login, content) in comment.reactions else 201
-    if status == 201:
-        comment.reactions.append((ctx.viewer.login, content))
-    index = comment.reactions.index((ctx.viewer.login, content))
-    reaction_id = comment.id * 100 + index
-    return Reply(
-        status,
-        {
-            "id": reaction_id,
-            "node_id": node_id("REA", reaction_id),
-            "user": ctx.render.user(ctx.viewer),
-            "content": content,
-            "created_at": comment.created_at,
-        },
-    )
-
-
 HANDLERS: dict[str, Handler] = {
     "issues/create": create_issue,
     "issues/get": get_issue,
@@ -203,5 +182,4 @@ HANDLERS: dict[str, Handler] = {
     "issues/get-comment": get_comment,
     "issues/update-comment": update_comment,
     "issues/delete-comment": delete_comment,
-    "reactions/create-for-issue-comment": create_reaction,
 }

@@ -27,6 +27,7 @@ import pytest
 from tests.fakes.github_dispatch import Dispatcher, Fault
 from tests.fakes.github_inspect import Inspection
 from tests.fakes.github_seed import Seeding
+from tests.fakes.github_seed_talk import Talking
 from tests.fakes.github_state import State
 
 SECONDARY_LIMIT = (
@@ -90,11 +91,13 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class GitHubServer(Seeding, Inspection):
+class GitHubServer(Seeding, Talking, Inspection):
     """The fake GitHub. Seed it, point a client at `url` (or `ghes_url`), inspect it.
 
     Seeding (github_seed.py): add_repo, add_pull, push, set_permission, set_file,
     add_comparison, add_issue, add_issue_comment, add_review.
+    After a review (github_seed_talk.py): react, reply_in_thread, resolve_thread_of,
+    link_issue.
     Faults (here): inject, inject_secondary_rate_limit.
     Inspection (github_inspect.py): requests, violations, fake_errors, reviews,
     review_comments, threads, issues, issue_comments, check_runs, sarif_uploads,

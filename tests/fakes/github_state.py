@@ -111,6 +111,7 @@ class Pull:
     merged: bool = False
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
+    linked_issues: list[tuple[str, int]] = field(default_factory=list)  # linked by hand
 
     @property
     def head_sha(self) -> str:
@@ -122,6 +123,14 @@ class Pull:
 
     def revision(self, sha: str) -> Revision | None:
         return next((r for r in self.revisions if r.head_sha == sha), None)
+
+
+@dataclass
+class Reaction:
+    id: int
+    user: User
+    content: str  # +1, -1, laugh, confused, heart, hooray, rocket, eyes
+    created_at: str = field(default_factory=now_iso)
 
 
 @dataclass
@@ -145,6 +154,7 @@ class ReviewComment:
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
     minimized_reason: str | None = None
+    reactions: list[Reaction] = field(default_factory=list)
 
 
 @dataclass
@@ -196,7 +206,7 @@ class IssueComment:
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
     minimized_reason: str | None = None
-    reactions: list[tuple[str, str]] = field(default_factory=list)  # (login, content)
+    reactions: list[Reaction] = field(default_factory=list)
 
 
 @dataclass

@@ -23,7 +23,7 @@ PULL = f"{REPO}/pulls/{NUMBER}"
 
 def test_every_official_operation_has_a_handler() -> None:
     assert {op.operation_id for op in operations()} == set(HANDLERS)
-    assert len(HANDLERS) == 37
+    assert len(HANDLERS) == 41
 
 
 def test_response_checking_catches_an_off_schema_answer() -> None:
@@ -69,6 +69,9 @@ def test_each_operation_answers_on_schema(seeded: Seeded, http: httpx.Client) ->
     ok("PUT", f"{PULL}/reviews/{review['id']}/dismissals", json={"message": "stale"})
     [comment] = ok("GET", f"{PULL}/comments").json()
     ok("POST", f"{PULL}/comments/{comment['id']}/replies", json={"body": "r"})
+    ok("GET", f"{REPO}/pulls/comments/{comment['id']}")
+    ok("POST", f"{REPO}/pulls/comments/{comment['id']}/reactions", json={"content": "-1"})
+    ok("GET", f"{REPO}/pulls/comments/{comment['id']}/reactions", params={"content": "-1"})
     single = {"body": "b", "commit_id": seeded.head, "path": "new.py", "line": 1, "side": "RIGHT"}
     made = ok("POST", f"{PULL}/comments", json=single).json()
     ok("PATCH", f"{REPO}/pulls/comments/{made['id']}", json={"body": "b2"})
@@ -82,6 +85,7 @@ def test_each_operation_answers_on_schema(seeded: Seeded, http: httpx.Client) ->
     ok("GET", f"{REPO}/issues/comments/{issue_comment}")
     ok("PATCH", f"{REPO}/issues/comments/{made_comment['id']}", json={"body": "c2"})
     ok("POST", f"{REPO}/issues/comments/{issue_comment}/reactions", json={"content": "eyes"})
+    ok("GET", f"{REPO}/issues/comments/{issue_comment}/reactions")
     ok("DELETE", f"{REPO}/issues/comments/{made_comment['id']}")
     server.set_file(OWNER, NAME, "README.md", "hi\n")
     ok("GET", f"{REPO}/contents/README.md")
