@@ -1,0 +1,178 @@
+"""`reviewbot eval` end to end: the synthetic instances built as real repositories, each
+reviewed by the real `reviewbot review` process against the loopback K2 server playing a
+scripted reviewer, and scored. The scores are known in advance: an oracle scores F1 = 1,
+a silent model 0, a noisy model exactly the precision its noise implies."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewbot.eval.build import BuiltInstance, build_instance
+from reviewbot.eval.instances import InstanceSet
+from tests.eval.conftest import INSTANCES
+from tests.fakes.k2_server import Fault, K2Server
+from tests.fakes.review_models import ScriptedReviewer, plans
+
+API_KEY = "sk-eval-canary-5b1e"
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    scores: dict[str, Any]
+
+
+def built_instances(synthetic: InstanceSet, cache: Path) -> list[BuiltInstance]:
+    """Built in-process exactly where `reviewbot eval --cache CACHE` builds (and reuses) them."""
+    return [
+        build_instance(synthetic, i, cache / "repos", cache / "work" / "instances")
+        for i in synthetic.instances
+    ]
+
+
+def run_eval(cache: Path, server: K2Server, *args: str, env: dict[str, str] | None = None) -> Run:
+    output = cache / "scores.json"
+    environment = {
+        **os.environ,
+        "REVIEWBOT_PROVIDER": "openai-compatible",
+        "REVIEWBOT_BASE_URL": server.base_url,
+        "REVIEWBOT_API_KEY": API_KEY,
+        "REVIEWBOT_MAX_RETRY_SECONDS": "2",
+        **(env or {}),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(cache),
+         "-o", str(output), *args],
+        cwd=cache, env=environment, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    scores = json.loads(output.read_text()) if output.exists() else {}
+    return Run(done.returncode, done.stdout, done.stderr, scores)
+
+
+def summaries(run: Run) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c["summary"] for c in run.scores["configurations"]}
+
+
+def scripted(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path, model: str
+) -> tuple[ScriptedReviewer, dict[str, Any]]:
+    planned = plans(built_instances(synthetic, cache), model)
+    reviewer = ScriptedReviewer(planned)
+    k2_server.script(reviewer.turns())
+    return reviewer, planned
+
+
+def test_a_noisy_model_scores_the_precision_its_noise_implies(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path
+) -> None:
+    reviewer, planned = scripted(k2_server, synthetic, cache, "noisy")
+    noise = sum(1 for p in planned.values() for f in p if f.title == "Noise")
+    assert noise >= 2  # on a defect and on the clean change
+
+    run = run_eval(cache, k2_server, "--configs", "default")
+
+    assert run.code == 0, run.stderr
+    s = summaries(run)["default"]
+    assert (s["defects"], s["found"], s["errors"]) == (3, 3, 0)
+    assert s["findings"] == 3 + noise  # verification confirmed every finding: none dropped
+    assert s["precision"] == pytest.approx(3 / (3 + noise))
+    assert s["recall"] == 1.0
+    assert s["f1"] == pytest.approx(2 * (3 / (3 + noise)) / (3 / (3 + noise) + 1))
+    assert s["findings_per_clean"] == 1.0
+    assert s["per_review"]["input_tokens"] > 0 and s["per_review"]["cost_usd"] > 0
+    assert reviewer.unknown_heads == 0
+    markdown = (cache / "scores.md").read_text()
+    assert f"| default | 1.00 | {3 / (3 + noise):.2f} |" in markdown
+    assert "best F1 0.60" in markdown and "precision ≥ 0.7" in markdown
+    assert API_KEY not in run.stdout + run.stderr + json.dumps(run.scores)
+
+
+@pytest.mark.slow
+def test_an_oracle_scores_f1_one_in_every_configuration(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path
+) -> None:
+    reviewer, _ = scripted(k2_server, synthetic, cache, "oracle")
+
+    run = run_eval(cache, k2_server, "--configs", "default,no-verify,budget-64k")
+
+    assert run.code == 0, run.stderr
+    for name, s in summaries(run).items():
+        assert (s["recall"], s["precision"], s["f1"]) == (1.0, 1.0, 1.0), name
+        assert s["findings_per_clean"] == 0.0
+    assert reviewer.unknown_heads == 0
+    budgets = [r.get("max_tokens") for r in k2_server.requests]
+    assert budgets  # every review reached the server
+    verification = [
+        r for r in k2_server.requests if "Verification pass" in json.dumps(r["messages"][-1])
+    ]
+    assert verification  # default and budget-64k verified; no-verify did not
+    assert "| no-verify | 1.00 | 1.00 | 1.00 |" in run.stdout
+
+
+@pytest.mark.slow
+def test_a_silent_model_scores_zero(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path
+) -> None:
+    scripted(k2_server, synthetic, cache, "silent")
+
+    run = run_eval(cache, k2_server, "--configs", "no-verify")
+
+    assert run.code == 0, run.stderr
+    s = summaries(run)["no-verify"]
+    assert (s["recall"], s["precision"], s["f1"], s["findings"]) == (0.0, None, 0.0, 0)
+    assert "| no-verify | 0.00 | – | 0.00 |" in run.stdout
+
+
+def test_a_review_that_fails_counts_as_missed_and_says_why(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path
+) -> None:
+    scripted(k2_server, synthetic, cache, "oracle")
+    k2_server.inject(Fault.unauthorized())
+
+    run = run_eval(cache, k2_server, "--configs", "no-verify", "--only", "synthetic-revert-reserve")
+
+    assert run.code == 0, run.stderr
+    (config,) = run.scores["configurations"]
+    (score,) = config["instances"]
+    assert score["found"] is False and "401" in score["error"]
+    assert config["summary"]["errors"] == 1
+    assert "failed" in run.stderr
+
+
+def test_eval_without_a_key_stops_before_building(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(tmp_path)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "no API key" in done.stderr
+    assert not (tmp_path / "work").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--configs", "fast"], "no configuration 'fast'"),
+        (["--only", "nope"], "no instance 'nope'"),
+    ],
+)
+def test_eval_usage_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(tmp_path),
+         *args],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        env={**os.environ, "REVIEWBOT_API_KEY": "k", "REVIEWBOT_PROVIDER": "openai-compatible",
+             "REVIEWBOT_BASE_URL": "http://127.0.0.1:9/v1"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
