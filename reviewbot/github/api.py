@@ -192,6 +192,12 @@ class GitHubApi:
     def close(self) -> None:
         self._gh.close()
 
+    @property
+    def client(self) -> github.Github:
+        """The PyGitHub client (lazy), for the other modules of this package only; every
+        call through it goes through ``call``."""
+        return self._gh
+
     def __enter__(self) -> GitHubApi:
         return self
 
