@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 
 from reviewbot import __version__
-from reviewbot.config import FAIL_LEVELS, SEVERITIES, Settings, effective_rows, load_settings
+from reviewbot.config import FAIL_LEVELS, SEVERITIES, Settings, load_settings
 from reviewbot.errors import (
     EXIT_RUNTIME,
     EXIT_USAGE,
@@ -186,7 +186,7 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     -o FILE; the exit code is 1 when a finding is at or above --fail-on.
     On a terminal, a run whose estimated cost is over confirm_cost asks first (-y skips).
     """
-    from reviewbot.local_review import LocalReview, run
+    from reviewbot.commands.review import LocalReview, run
     from reviewbot.repo import Scope
 
     if params["staged"] and params["uncommitted"]:
@@ -229,7 +229,7 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     asks = sys.stdin.isatty() and not params["yes"]
     confirm = (lambda q: click.confirm(q, default=False, err=True)) if asks else None
     if params["pre_push"]:
-        from reviewbot.hooks import PushRequest, review_push
+        from reviewbot.commands.hooks import PushRequest, review_push
 
         if sys.stdin.isatty() and "PRE_COMMIT" not in os.environ:
             raise UsageError(
@@ -263,36 +263,17 @@ def review(ctx: click.Context, /, **params: Any) -> int:
 def pack(ctx: click.Context, /, **params: Any) -> int:
     """Show or write the context the model would see: files ranked by relevance to the
     change, chunked and fitted to the token budget."""
-    from reviewbot.errors import UsageError
-    from reviewbot.pack.api import pack_repository
-    from reviewbot.pack.report import as_document, as_json, as_table
+    from reviewbot.commands.pack import PackJob, run
 
     settings = build_settings(ctx, {"budget": params.get("budget")})
-    if params["pack_all"] and params.get("base"):
-        raise UsageError("--base and --all cannot be used together", hint="pick one")
-    root = find_root(Path.cwd()) or Path.cwd()
-    fmt = params["output_format"]
-    result = pack_repository(
-        root,
-        settings,
+    job = PackJob(
+        root=find_root(Path.cwd()) or Path.cwd(),
         base=params.get("base"),
         whole=params["pack_all"],
-        style="xml" if fmt == "xml" else "markdown",
+        fmt=params["output_format"],
+        output=Path(params["output"]) if params.get("output") else None,
     )
-    if fmt == "json":
-        text = as_json(result)
-    elif fmt == "table":
-        text = as_table(result)
-    else:
-        text = as_document(result, fmt)
-    if params.get("output"):
-        try:
-            Path(params["output"]).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {params['output']}: {exc.strerror}") from exc
-    else:
-        click.echo(text, nl=False)
-    return 0
+    return run(settings, job, out=stdout_console())
 
 
 @cli.command(context_settings=CONTEXT)
@@ -310,7 +291,8 @@ def github(ctx: click.Context, /, **params: Any) -> int:
     Reads GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY, GITHUB_TOKEN and
     GITHUB_API_URL; writes GITHUB_STEP_SUMMARY and GITHUB_OUTPUT.
     """
-    from reviewbot.github.action import GitHubRun, run
+    from reviewbot.commands.github import run
+    from reviewbot.github.action import GitHubRun
 
     flags = {
         **model_flags(params),
@@ -351,7 +333,7 @@ def audit(ctx: click.Context, /, **params: Any) -> int | None:
     """
     if ctx.invoked_subcommand is not None:
         return None
-    from reviewbot.audit.command import AuditRun, run
+    from reviewbot.commands.audit import AuditRun, run
 
     # The API key is asked for only when a unit is about to run: a --since refresh that
     # finds nothing touched, or --plan, needs none.
@@ -383,7 +365,7 @@ def audit(ctx: click.Context, /, **params: Any) -> int | None:
 @click.option("--issue", is_flag=True, help="Upsert the tracking issue from the merged result.")
 def audit_merge(files: tuple[str, ...], output: str, output_format: str | None, issue: bool) -> int:
     """Combine the outputs of sharded audits into one, deduplicated by fingerprint."""
-    from reviewbot.audit.command import merge
+    from reviewbot.commands.audit import merge
 
     return merge(
         [Path(f) for f in files],
@@ -490,8 +472,8 @@ def install_hook(force: bool, uninstall: bool, fail_on: str | None) -> int:
     The hook blocks the push when a finding is at or above --fail-on (default: critical).
     Bypass it once with `git push --no-verify` or REVIEWBOT_SKIP=1.
     """
-    from reviewbot.hooks import install
-    from reviewbot.hooks import uninstall as remove
+    from reviewbot.commands.hooks import install
+    from reviewbot.commands.hooks import uninstall as remove
 
     root = require_root()
     if uninstall:
@@ -503,13 +485,9 @@ def install_hook(force: bool, uninstall: bool, fail_on: str | None) -> int:
 @click.pass_context
 def config_command(ctx: click.Context) -> int:
     """Print the effective settings and where each value came from (keys masked)."""
-    settings = build_settings(ctx, {})
-    rows = effective_rows(settings)
-    width_key = max(len(r[0]) for r in rows)
-    width_value = min(max(len(r[1]) for r in rows), 48)
-    for key, value, source in rows:
-        click.echo(f"{key:<{width_key}}  {value:<{width_value}}  {source}")
-    return 0
+    from reviewbot.commands.config import run
+
+    return run(build_settings(ctx, {}), out=stdout_console())
 
 
 def _wants_debug(argv: Sequence[str]) -> bool:

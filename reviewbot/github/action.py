@@ -1,17 +1,15 @@
-"""`reviewbot github`: review a pull request inside GitHub Actions and post one review.
+"""One ``reviewbot github`` run on a pull request: the steps, in order.
 
 The flow: read the event (``event``) and skip what is not to be reviewed; check a
 ``/review`` commenter's write access; read the pull request, its files (the line map
 comes from GitHub's own patches) and what reviewbot posted before (``read_prior``); stop
 if this head was reviewed already; load settings and prompt overrides from the base commit
-(``base``); review the whole pull request or only what changed since the last
-reviewed head (``plan``); save the findings; publish them (``review``: one
-run at a time per pull request, each re-reading what is posted before it posts, so a
-double-triggered workflow posts once); write the step summary and outputs. The bot never
-runs code from the pull request: it reads the checkout through git only.
-
-Exit codes: 0 (done or skipped), 1 (an open finding at or above ``fail_on``), 2 (usage or
-configuration), 3 (model, git or GitHub failure; nothing half-posted by a model failure).
+(``base``); review the whole pull request or only what changed since the last reviewed
+head (``plan``); save the findings; publish them (``review``: one run at a time per pull
+request, each re-reading what is posted before it posts, so a double-triggered workflow
+posts once); write the step summary and outputs. The bot never runs code from the pull
+request: it reads the checkout through git only. The command's front end is
+``reviewbot.commands.github``.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, cast
 
 from rich.console import Console
 from rich.text import Text
@@ -29,14 +26,10 @@ from reviewbot.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
     GitHubError,
-    ModelError,
     RepositoryError,
-    ReviewbotError,
 )
-from reviewbot.github.actions_io import SafeLog
 from reviewbot.github.api import ApiConfig, GitHubApi
 from reviewbot.github.base import BaseFiles, flags_of, require_commit
-from reviewbot.github.body import Style
 from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
 from reviewbot.github.lock import Holder
 from reviewbot.github.plan import RunFolder, changes_to_review, describe, incremental_since
@@ -50,7 +43,6 @@ from reviewbot.progress import Progress
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
 from reviewbot.review.findings import at_least, severity_rank
 from reviewbot.review.result import ReviewResult
-from reviewbot.review.sanitize import LinkPolicy
 
 CHECKOUT_HINT = (
     "check the pull request out with actions/checkout and `fetch-depth: 0` "
@@ -80,32 +72,6 @@ def git_root(start: Path) -> Path:
 
 def exit_for(highest: str, fail_on: str) -> int:
     return EXIT_FINDINGS if highest and at_least(highest, fail_on) else EXIT_OK
-
-
-def run(
-    settings: Settings, job: GitHubRun, environ: Mapping[str, str], *, out: Console, err: Console
-) -> int:
-    env = ActionEnv.from_environ(environ)
-    secrets = tuple(s for s in (env.token, settings.api_key) if s)
-    safe = cast(IO[str], SafeLog(err.file, secrets))
-    log = Console(file=safe, no_color=True, highlight=False, width=200)
-    links: LinkPolicy = (
-        "keep"
-        if settings.github_links == "keep"
-        else ("drop" if settings.github_links == "drop" else "defang")
-    )
-    report = Report(env.step_summary, env.output, Style(env.host, links, secrets))
-    shown = Console(file=cast(IO[str], SafeLog(out.file, secrets)), no_color=True, highlight=False)
-    action = Action(settings, job, environ, env, report, log, shown)
-    try:
-        return action.run()
-    except ReviewbotError as exc:
-        cause = "model" if isinstance(exc, ModelError) else ""
-        report.failed(exc.one_line(), cause="github" if isinstance(exc, GitHubError) else cause)
-        raise
-    finally:
-        log.file.flush()
-        shown.file.flush()
 
 
 @dataclass

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewbot.audit.command import merge
 from reviewbot.audit.outputs import AuditResult, merge_results, read_output, render_sarif
 from reviewbot.audit.report import permalinks, render_report
+from reviewbot.commands.audit import merge
 from reviewbot.errors import UsageError
 from reviewbot.review.findings import Finding, Severity
 from reviewbot.review.result import ReviewResult, RunStats

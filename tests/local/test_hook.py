@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.hooks import BACKUP, MARKER, hook_script
+from reviewbot.commands.hooks import BACKUP, MARKER, hook_script
 from tests.fakes.k2_server import K2Server
 from tests.local.conftest import (
     CLEAN,

@@ -36,10 +36,10 @@ from reviewbot.audit.state import (
     state_path,
     widen,
 )
+from reviewbot.commands.review import repository_name
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
 from reviewbot.llm.client import ChatClient, ClientConfig
-from reviewbot.local_review import repository_name
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline import run_dir_for
 from reviewbot.progress import Progress

@@ -27,9 +27,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from reviewbot.commands.review import LocalReview, run
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
-from reviewbot.local_review import LocalReview, run
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.refs import resolve_commit
 
