@@ -13,12 +13,14 @@ never guessed at; the other rows still count.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reviewbot.learnings.model import Learning
 
 MARKER = "reviewbot:learnings"
+SEEN = "reviewbot:learnt-from"
+_SEEN = re.compile(r"<!-- reviewbot:learnt-from ([\w ]*)-->")
 TITLE = "reviewbot learnings"
 HEADER = "| id | action | files | kind | rule | source |"
 _SPLIT = re.compile(r"(?<!\\)\|")
@@ -40,6 +42,7 @@ INTRO = (
 class Stored:
     learnings: tuple[Learning, ...]
     problems: tuple[str, ...]  # rows that could not be read, one line each
+    seen: frozenset[str] = frozenset()  # feedback already learnt from (kept after forget)
 
     def next_number(self) -> int:
         numbers = [int(x.id[1:]) for x in self.learnings if x.id[1:].isdigit()]
@@ -69,9 +72,19 @@ def row(learning: Learning) -> str:
     )
 
 
-def render(learnings: Sequence[Learning]) -> str:
+def seen_line(seen: Iterable[str]) -> str:
+    """The hidden line that lists the feedback already learnt from (comment ids), so a
+    forgotten learning is not learnt again from the same 👎."""
+    return f"<!-- {SEEN} {' '.join(sorted(set(seen), key=_natural))} -->"
+
+
+def _natural(text: str) -> tuple[int, str]:
+    return (int(text), "") if text.isdigit() else (0, text)
+
+
+def render(learnings: Sequence[Learning], seen: Iterable[str] = ()) -> str:
     """The issue body for ``learnings`` (the hidden marker first)."""
-    lines = [f"<!-- {MARKER} -->", INTRO, "", HEADER, "|---|---|---|---|---|---|"]
+    lines = [f"<!-- {MARKER} -->", seen_line(seen), INTRO, "", HEADER, "|---|---|---|---|---|---|"]
     lines += [row(x) for x in learnings]
     return "\n".join(lines) + "\n"
 
@@ -112,7 +125,9 @@ def parse(body: str) -> Stored:
             continue
         seen.add(found.id)
         learnings.append(found)
-    return Stored(tuple(learnings), tuple(problems))
+    sources = _SEEN.search(body)
+    learnt_from = frozenset(sources.group(1).split()) if sources else frozenset()
+    return Stored(tuple(learnings), tuple(problems), learnt_from)
 
 
 def without(body: str, ident: str) -> str | None:
@@ -126,11 +141,18 @@ def without(body: str, ident: str) -> str | None:
     return None
 
 
-def added(body: str, learning: Learning) -> str:
-    """``body`` with ``learning``'s row appended to the table (a new body if none)."""
+def added(body: str, learning: Learning, source: str = "") -> str:
+    """``body`` with ``learning``'s row appended to the table (a new body if none) and
+    ``source`` (the feedback's comment id) among those learnt from."""
+    stored = parse(body)
+    seen = stored.seen | ({source} if source else set())
     if HEADER.replace(" ", "") not in body.replace(" ", ""):
-        return render([*parse(body).learnings, learning])
+        return render([*stored.learnings, learning], seen)
     lines = body.rstrip("\n").split("\n")
     last = max(i for i, line in enumerate(lines) if line.strip().startswith("|"))
     lines.insert(last + 1, row(learning))
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if _SEEN.search(text):
+        return _SEEN.sub(lambda _m: seen_line(seen), text, count=1)
+    first, _, rest = text.partition("\n")
+    return f"{first}\n{seen_line(seen)}\n{rest}"

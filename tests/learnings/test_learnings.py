@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,13 +68,16 @@ def test_the_issue_body_round_trips_and_forget_removes_one_row() -> None:
     ]
     body = store.render(rows)
     assert body.startswith("<!-- reviewbot:learnings -->")
-    assert store.parse(body) == store.Stored(tuple(rows), ())
+    assert store.parse(body) == store.Stored(tuple(rows), (), frozenset())
     gone = store.without(body, "L1")
     assert gone is not None and store.parse(gone).learnings == (rows[1],)
     assert store.without(body, "L9") is None
-    more = store.added(body, Learning("L3", "drop", "x/**", "y", "z"))
+    more = store.added(body, Learning("L3", "drop", "x/**", "y", "z"), source="1234")
     assert [x.id for x in store.parse(more).learnings] == ["L1", "L2", "L3"]
     assert store.parse(more).next_number() == 4
+    assert store.parse(more).seen == {"1234"}
+    forgotten = store.without(store.added(more, replace(rows[0], id="L4"), source="99"), "L3")
+    assert forgotten is not None and store.parse(forgotten).seen == {"99", "1234"}
 
 
 def test_rows_a_maintainer_broke_are_reported_not_guessed() -> None:
