@@ -51,6 +51,7 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {
           id
           isResolved
           isOutdated
+          resolvedBy { login __typename }
           comments(first: 1) { nodes { databaseId body author { login __typename } } }
         }
         pageInfo { hasNextPage endCursor }
@@ -527,6 +528,7 @@ def _thread_of(node: dict[str, Any]) -> ThreadInfo:
         first_comment_id=first.get("databaseId"),
         first_body=str(first.get("body") or ""),
         first_author=_actor_of(first.get("author")),
+        resolved_by=_actor_of(node["resolvedBy"]) if node.get("resolvedBy") else None,
     )
 
 

@@ -78,6 +78,7 @@ class ThreadInfo:
     first_comment_id: int | None
     first_body: str
     first_author: Actor
+    resolved_by: Actor | None = None
 
 
 @dataclass(frozen=True)
