@@ -7,7 +7,6 @@ transcript and the findings saved in the run directory before anything is publis
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import time
@@ -35,6 +34,7 @@ from reviewbot.pack.tokens import TokenCounter
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, FileChange, RepoView, render_changeset
 from reviewbot.repo.gitdiff import MAX_DIFF_BLOB
+from reviewbot.repo.globs import globset
 from reviewbot.repo.guard import PathGuard
 from reviewbot.repo.render import COLUMNS
 from reviewbot.review.anchor import LineMap, anchor
@@ -76,12 +76,12 @@ def filter_paths(changes: ChangeSet, paths: Sequence[str]) -> ChangeSet:
     if not paths:
         return changes
 
+    # Paths from the command line are from the root; a folder covers what is below it.
+    plain = {p.rstrip("/") for p in paths}
+    globs = globset("/" + p for p in paths)
+
     def wanted(path: str) -> bool:
-        for p in paths:
-            p = p.rstrip("/")
-            if path == p or path.startswith(p + "/") or fnmatch.fnmatchcase(path, p):
-                return True
-        return False
+        return path in plain or globs.match(path)
 
     return replace(changes, files=tuple(f for f in changes.files if wanted(f.path)))
 
@@ -105,7 +105,7 @@ def path_rules(settings: Settings, changes: ChangeSet) -> list[dict[str, str]]:
     """The configured path instructions that apply to at least one changed file."""
     rules = []
     for glob, text in settings.path_instructions.items():
-        if any(fnmatch.fnmatchcase(f.path, glob) for f in changes.files):
+        if any(globset([glob]).match(f.path) for f in changes.files):
             rules.append({"glob": glob, "text": text})
     return rules
 

@@ -32,7 +32,6 @@ from reviewbot.errors import ConfigError
 from reviewbot.llm.pricing import Prices, cost_usd, prices_for
 from reviewbot.llm.types import Usage
 from reviewbot.pack.api import options_for
-from reviewbot.pack.candidates import glob_regex
 from reviewbot.pack.imports import PathIndex
 from reviewbot.pack.model import Excluded
 from reviewbot.pack.packer import Source, candidates
@@ -40,6 +39,7 @@ from reviewbot.pack.signals import guidance
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline import ESTIMATE_OUTPUT_PER_TURN, ESTIMATE_TURNS
 from reviewbot.prompts import render
+from reviewbot.repo.globs import globset
 
 HISTORY_COMMITS = 2000
 BULK_COMMIT = 50  # commits touching more files than this (imports, reformatting) are no churn
@@ -272,14 +272,14 @@ class Selection:
 def select_files(source: Source, settings: Settings) -> Selection:
     cands = candidates(source, options_for(settings))
     skipped = dict(cands.excluded)
-    include = glob_regex(settings.audit_include)
-    exclude = glob_regex(settings.audit_exclude)
+    include = globset(settings.audit_include)
+    exclude = globset(settings.audit_exclude)
     code: list[str] = []
     maybe: list[str] = []
     for path in sorted(cands.sizes):
-        if include is not None and not include.match(path):
+        if include and not include.match(path):
             skipped[path] = "not in audit.include"
-        elif exclude is not None and exclude.match(path):
+        elif exclude.match(path):
             skipped[path] = "excluded by config (audit.exclude)"
         else:
             kind = kind_of(path)

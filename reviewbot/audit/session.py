@@ -15,7 +15,6 @@ model can read the rest with ``read_file``.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline import ReviewPlan
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, RepoView
+from reviewbot.repo.globs import globset
 from reviewbot.repo.textfile import decode, split_lines
 from reviewbot.review.anchor import WholeFiles
 from reviewbot.review.findings import Side
@@ -175,7 +175,7 @@ def path_rules(settings: Settings, paths: tuple[str, ...]) -> list[dict[str, str
     return [
         {"glob": glob, "text": text}
         for glob, text in settings.path_instructions.items()
-        if any(fnmatch.fnmatchcase(p, glob) for p in paths)
+        if any(map(globset([glob]).match, paths))
     ]
 
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reviewbot.pack.candidates import GENERATED_ATTRIBUTES, _translate
+from reviewbot.pack.candidates import GENERATED_ATTRIBUTES
+from reviewbot.repo.globs import pattern_regex
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,6 @@ def _value(token: str, attribute: str) -> str | None:
 
 def parse(folder: str, text: str, order: int) -> list[_Rule]:
     rules: list[_Rule] = []
-    prefix = folder + "/" if folder else ""
     depth = folder.count("/") + 1 if folder else 0
     for n, raw in enumerate(text.splitlines()):
         parts = raw.split()
@@ -49,11 +49,14 @@ def parse(folder: str, text: str, order: int) -> list[_Rule]:
                 value = _value(token, attribute)
                 if value is None:
                     continue
-                anchored = "/" in pattern.rstrip("/")
-                body = _translate(pattern.strip("/"))
-                scope = re.escape(prefix) + ("" if anchored else "(?:.*/)?")
-                regex = re.compile("^" + scope + body + "(?:/.*)?$")
-                rules.append(_Rule(regex, attribute, value, depth, order * 100000 + n))
+                source = pattern_regex(pattern, prefix=folder)
+                if source is None:
+                    continue
+                rules.append(
+                    _Rule(
+                        re.compile(source, re.DOTALL), attribute, value, depth, order * 100000 + n
+                    )
+                )
     return rules
 
 
@@ -68,7 +71,7 @@ def evaluate(files: Mapping[str, str], paths: Iterable[str]) -> dict[str, dict[s
     if not rules:
         return {}
     rules.sort(key=lambda r: (r.depth, r.order))
-    combined = re.compile("|".join(f"(?:{r.regex.pattern})" for r in rules))
+    combined = re.compile("|".join(f"(?:{r.regex.pattern})" for r in rules), re.DOTALL)
     out: dict[str, dict[str, str]] = {}
     for path in paths:
         if not combined.match(path):  # one regex test for the common case: no rule applies

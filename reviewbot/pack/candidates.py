@@ -10,9 +10,10 @@ its reason so ``reviewbot pack`` can say why a file is missing.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from reviewbot.repo.globs import GlobSet, globset
 
 LOCKFILES = frozenset(
     {
@@ -113,68 +114,18 @@ MINIFIED_MEAN_LINE = 300  # bytes per line on average
 GENERATED_ATTRIBUTES = ("linguist-generated", "linguist-vendored")
 
 
-def glob_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for many globs: ``*`` within a folder, ``**`` across folders; a pattern
-    without ``/`` matches the file name at any depth; a trailing ``/`` means a folder."""
-    parts: list[str] = []
-    for raw in patterns:
-        pattern = raw.strip()
-        if not pattern:
-            continue
-        folder = pattern.endswith("/")
-        pattern = pattern.strip("/")
-        anchored = "/" in pattern
-        body = _translate(pattern)
-        prefix = "" if anchored else "(?:.*/)?"
-        suffix = "/.*" if folder else "(?:/.*)?"
-        parts.append(prefix + body + suffix)
-    if not parts:
-        return None
-    return re.compile("^(?:" + "|".join(parts) + ")$")
-
-
-def _translate(glob: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(glob):
-        c = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            end = glob.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                inner = glob[i + 1 : end].replace("\\", "\\\\")
-                out.append("[" + ("^" + inner[1:] if inner.startswith("!") else inner) + "]")
-                i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
-
-
 @dataclass(frozen=True)
 class PathRules:
     max_file_bytes: int
-    exclude: re.Pattern[str] | None = None
-    deny: re.Pattern[str] | None = None
+    exclude: GlobSet
+    deny: GlobSet
 
     @classmethod
     def build(
         cls, *, max_file_bytes: int, exclude: Iterable[str] = (), deny: Iterable[str] = ()
     ) -> PathRules:
-        return cls(max_file_bytes, glob_regex(exclude), glob_regex(deny))
+        # deny_paths mean what they mean to the model's tools (PathGuard): anywhere, any case.
+        return cls(max_file_bytes, globset(exclude), globset(deny, anywhere=True, ignore_case=True))
 
     def reason(
         self, path: str, size: int, attributes: Mapping[str, str] | None = None
@@ -182,9 +133,9 @@ class PathRules:
         """Why ``path`` may not be packed (checked without reading it), or ``None``."""
         name = posixpath.basename(path)
         lower = name.lower()
-        if self.deny is not None and self.deny.match(path):
+        if self.deny.match(path):
             return "denied path (deny_paths)"
-        if self.exclude is not None and self.exclude.match(path):
+        if self.exclude.match(path):
             return "excluded by config (exclude)"
         if name in LOCKFILES:
             return "lockfile"

@@ -44,14 +44,6 @@ def _flavour(runner: GitRunner) -> str:
     return "-P" if _PCRE["P"] else "-E"
 
 
-def pathspecs(path_glob: str | None) -> list[str]:
-    """``src/**/*.py`` as an anchored glob; ``*.py`` (no ``/``) matches at any depth."""
-    if not path_glob:
-        return []
-    glob = path_glob.strip().lstrip("/")
-    return [f":(glob){glob}" if "/" in glob else f":(glob)**/{glob}"]
-
-
 def _short(text: str) -> str:
     return text if len(text) <= MAX_MATCH_CHARS else text[:MAX_MATCH_CHARS] + "…"
 
@@ -62,18 +54,19 @@ def git_grep(
     *,
     ref: str | None,
     untracked: bool = True,
-    path_glob: str | None,
+    folder: str = "",
     max_results: int,
     allowed: Callable[[str], bool],
     timeout_s: float = 30.0,
 ) -> SearchResult:
     """Matches of ``pattern`` at ``ref`` (``None``: the work tree, untracked files too unless
-    ``untracked`` is false)."""
+    ``untracked`` is false), in ``folder`` (a plain path, not a glob) when given, in the
+    files ``allowed`` accepts."""
     if not pattern:
         raise RepositoryError("empty search pattern", hint="pass a regular expression")
     args = ["grep", "-z", "-n", "-I", "--no-color", "--full-name", _flavour(runner), "-e", pattern]
     args += [ref] if ref else (["--untracked"] if untracked else [])
-    args += ["--", *pathspecs(path_glob)]
+    args += ["--", *([f":(literal){folder}"] if folder else [])]
     proc = runner.popen(args)
     assert proc.stdout is not None and proc.stderr is not None
     stdout = cast(io.BufferedReader, proc.stdout)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from reviewbot.errors import PathRefusedError
-from reviewbot.repo.globs import compile_anywhere, compile_last_component
+from reviewbot.repo.globs import globset, last_components
 
 DEFAULT_DENY: tuple[str, ...] = (
     ".env",
@@ -43,9 +43,8 @@ class PathGuard:
 
     def __init__(self, deny: Iterable[str] = ()) -> None:
         self.patterns = (*DEFAULT_DENY, *deny)
-        self._deny = compile_anywhere(self.patterns)
-        self._last = compile_last_component(self.patterns)
-        self._each = [(p, compile_anywhere([p])) for p in self.patterns]
+        self._deny = globset(self.patterns, anywhere=True, ignore_case=True)
+        self._last = last_components(self.patterns, ignore_case=True)
         self._folders: dict[str, bool] = {}
 
     def refuse(self, path: str, reason: str) -> PathRefusedError:
@@ -71,12 +70,7 @@ class PathGuard:
 
     def denied_by(self, normalized: str) -> str | None:
         """The deny pattern that covers ``normalized``, if any."""
-        if self._deny is None or not self._deny.search(normalized):
-            return None
-        for pattern, single in self._each:
-            if single is not None and single.search(normalized):
-                return pattern
-        return "deny list"  # pragma: no cover - the combined regex matched, so one pattern does
+        return self._deny.which(normalized)
 
     def allowed(self, normalized: str) -> bool:
         """Fast check for listings: not in ``.git`` and not denied.
@@ -89,15 +83,16 @@ class PathGuard:
             return False
         if name.lower() == ".git":
             return False
-        if self._last is None or self._deny is None or not self._last.fullmatch(name):
+        if self._last is None or not self._last.fullmatch(name):
             return True
-        return self._deny.search(normalized) is None
+        return not self._deny.match(normalized)
 
     def _folder_refused(self, folder: str) -> bool:
         known = self._folders.get(folder)
         if known is None:
-            known = any(part.lower() == ".git" for part in folder.split("/")) or bool(
-                self._deny is not None and self._deny.search(folder)
+            # "folder/" matches a pattern exactly when everything inside the folder does.
+            known = any(part.lower() == ".git" for part in folder.split("/")) or self._deny.match(
+                folder + "/"
             )
             self._folders[folder] = known
         return known

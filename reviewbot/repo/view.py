@@ -17,7 +17,7 @@ from pathlib import Path
 
 from reviewbot.errors import RepositoryError
 from reviewbot.repo.gitcmd import GitRunner, open_repo
-from reviewbot.repo.globs import compile_filter
+from reviewbot.repo.globs import globset, literal_folder
 from reviewbot.repo.grep import SearchResult, git_grep
 from reviewbot.repo.guard import PathGuard
 from reviewbot.repo.history import BlameLine, CommitInfo, git_blame, git_log
@@ -98,8 +98,8 @@ class RepoView:
                     f"no readable file or folder {folder!r} in {self._tree.label}"
                 )
         if pattern:
-            match = compile_filter(pattern).search
-            chosen = [e for e in chosen if match(e.path)]
+            wanted = globset([pattern], below=False)
+            chosen = [e for e in chosen if wanted.match(e.path)]
         return chosen
 
     # Reading -----------------------------------------------------------------------
@@ -142,18 +142,28 @@ class RepoView:
     def search(
         self, pattern: str, path_glob: str | None = None, max_results: int = 200
     ) -> SearchResult:
-        """Lines matching a regular expression (PCRE when git has it), denied files left out."""
+        """Lines matching a regular expression (PCRE when git has it), denied files left out.
+
+        ``path_glob`` is matched here (the project's glob language, not git's); git is only
+        told the plain folder at its front, to search less.
+        """
+        allowed = self._visible
+        folder = ""
         if path_glob is not None:  # no "..", absolute paths or .git: the guard's rules
-            path_glob = self.guard.normalize(path_glob) or None
+            glob = self.guard.normalize(path_glob)
+            if glob:
+                wanted = globset([glob])
+                folder = literal_folder(glob)
+                allowed = lambda path: self._visible(path) and wanted.match(path)  # noqa: E731
         fast = self._head_is_clean
         return git_grep(
             self._runner,
             pattern,
             ref=None if fast else self.ref,
             untracked=self.ref is None,
-            path_glob=path_glob,
+            folder=folder,
             max_results=max_results,
-            allowed=self._visible,
+            allowed=allowed,
         )
 
     @cached_property

@@ -1,0 +1,64 @@
+"""Tool arguments chosen by the model (and so by whatever text it obeys): a malformed glob
+or a catastrophic one is an error or an answer the model reads, never the end of the run,
+and a tool that does not return is cut off by the per-tool time limit.
+
+Issue 14, item 5: ``list_files(pattern="[z-a]")`` raised an uncaught ``re.error`` (exit 3,
+nothing posted); ``"*a"*12 + "b"`` against a 40-character name took 97 s and grew
+exponentially with the pattern; a tool call had no time limit of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.fakes.k2_server import FakeCall, K2Server, Turn
+from tests.faults.harness import model_env, reviewbot
+from tests.helpers.gitrepo import GitRepo
+from tests.hostile.checks import tool_answers
+
+LONG_NAME = "a" * 40
+CATASTROPHIC = "*a" * 12 + "b"
+
+
+def _repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    repo = make_repo("tools")
+    repo.write("app/ok.py", "VALUE = 1\n")
+    repo.write(f"data/{LONG_NAME}", "x\n")
+    repo.commit("initial")
+    repo.branch("feature")
+    repo.write("app/ok.py", "VALUE = 2\n")
+    repo.commit("change")
+    return repo
+
+
+def _finish() -> Turn:
+    return Turn(tool_calls=[FakeCall("finish_review", {"summary": "done"})])
+
+
+def test_malformed_and_catastrophic_globs_are_answers(
+    make_repo: Callable[..., GitRepo], k2_server: K2Server
+) -> None:
+    repo = _repo(make_repo)
+    calls = [
+        FakeCall("list_files", {"pattern": "[z-a]"}),
+        FakeCall("list_files", {"pattern": "[z-a]/*.py"}),
+        FakeCall("search_code", {"pattern": "VALUE", "path_glob": "[z-a]"}),
+        FakeCall("list_files", {"pattern": CATASTROPHIC}),
+        FakeCall("list_files", {"pattern": "**/" + CATASTROPHIC}),
+        FakeCall("search_code", {"pattern": "x", "path_glob": CATASTROPHIC}),
+        FakeCall("list_files", {"pattern": "data/*a*a*a"}),
+    ]
+    k2_server.script([Turn(tool_calls=calls), _finish()])
+    run = reviewbot(
+        repo.path, "review", "--base", "main", "--no-verify", env=model_env(k2_server), timeout=60
+    )
+    assert "Traceback" not in run.stderr
+    assert run.code == 0, run.stderr
+    answers = [text for _, text in tool_answers(k2_server.requests)]
+    assert len(answers) == len(calls)
+    # A reversed range is an empty set: nothing matches (like fnmatch), no error.
+    assert answers[0] == "no files match" and answers[1] == "no files match"
+    assert answers[2] == "no matches"
+    assert answers[3] == answers[4] == "no files match"
+    assert answers[5] == "no matches"
+    assert f"data/{LONG_NAME}" in answers[6]
