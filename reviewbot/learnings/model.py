@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reviewbot.repo.globs import compile_filter
+from reviewbot.repo.globs import globset
 from reviewbot.review.findings import Finding
 
 Action = Literal["drop", "downgrade"]
@@ -95,7 +95,7 @@ class Learning:
         return out
 
     def matches(self, finding: Finding) -> bool:
-        if not compile_filter(self.path).search(finding.path):
+        if not globset([self.path]).match(finding.path):
             return False
         if self.kind == ANY_KIND:
             return True
