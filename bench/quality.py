@@ -78,8 +78,9 @@ def scripted(args: argparse.Namespace) -> int:
     output = args.output or args.cache / f"scripted-{args.model}.json"
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "reviewbot", "eval", str(args.instances),
-             "--cache", str(args.cache), "--configs", args.configs, "-o", str(output)],
+            [sys.executable, "-P", "-m", "reviewbot", "eval", str(args.instances),
+             "--cache", str(args.cache), "--configs", args.configs, "-o", str(output),
+             *[f"--only={ident}" for ident in args.only]],
             env=env, check=False,
         )  # fmt: skip
     finally:
@@ -99,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", choices=("oracle", "silent", "noisy"), default="oracle")
     parser.add_argument("--configs", default="default,no-verify,budget-64k")
     parser.add_argument("-o", "--output", type=Path)
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="ID", help="scripted: one id"
+    )
     args = parser.parse_args(argv)
     fill_cache(args.instances, args.cache, args.mirrors)
     if args.command == "scripted":

@@ -99,8 +99,10 @@ def review(one: BuiltInstance, config: Configuration, job: EvalJob) -> ReviewOut
     folder.mkdir(parents=True, exist_ok=True)
     output = folder / f"{one.instance.id}.json"
     output.unlink(missing_ok=True)
+    # -P: the instance folder (the cwd) is not put on sys.path, or a package of the
+    # reviewed project (httpx, click ...) would shadow reviewbot's own dependency.
     argv = [
-        sys.executable, "-m", "reviewbot", "review",
+        sys.executable, "-P", "-m", "reviewbot", "review",
         "--base", one.base, "--head", one.head,
         "--format", "json", "-o", str(output),
         "--fail-on", "none", "--yes", "--quiet",

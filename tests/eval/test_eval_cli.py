@@ -149,6 +149,27 @@ def test_a_review_that_fails_counts_as_missed_and_says_why(
     assert "failed" in run.stderr
 
 
+def test_a_reviewed_package_does_not_shadow_reviewbot_s_own_imports(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path
+) -> None:
+    """Reviewing httpx's own history once failed: its httpx/ package, in the instance folder
+    where each review runs, was imported instead of the installed httpx."""
+    scripted(k2_server, synthetic, cache, "oracle")
+    root = cache / "work" / "instances" / "synthetic-mutation-negated"
+    for name in ("httpx", "click"):
+        (root / name).mkdir()
+        (root / name / "__init__.py").write_text("raise SystemExit('the project shadowed me')\n")
+
+    run = run_eval(
+        cache, k2_server, "--configs", "no-verify", "--only", "synthetic-mutation-negated"
+    )
+
+    assert run.code == 0, run.stderr
+    (config,) = run.scores["configurations"]
+    assert config["instances"][0]["error"] is None
+    assert config["summary"]["f1"] == 1.0
+
+
 def test_eval_without_a_key_stops_before_building(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(tmp_path)],

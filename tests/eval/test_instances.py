@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,12 @@ from tests.eval.conftest import INSTANCES, PUBLIC
 
 def test_the_public_set_is_well_formed() -> None:
     instances = load_instances(PUBLIC)
+    kinds = Counter(i.kind for i in instances.instances)
+    assert len(instances.instances) >= 60
+    assert len({i.repository for i in instances.instances}) >= 4
+    assert min(kinds[k] for k in KINDS) >= 15, kinds
+    used = {i.mutation.operator for i in instances.instances if i.mutation is not None}
+    assert used == set(OPERATORS)
     assert {i.kind for i in instances.instances} <= set(KINDS)
     for instance in instances.instances:
         repository = instances.repositories[instance.repository]
