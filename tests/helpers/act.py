@@ -60,22 +60,30 @@ class ActRun:
             str(e["msg"]) for e in self.events if e.get("raw_output") and e.get("stepID") == wanted
         )
 
-    def outputs(self, step_id: Sequence[str]) -> dict[str, str]:
-        """The outputs a step set, as act evaluated them *before* the step's result.
-
-        For a composite action these are the action's `outputs:` mappings. act 0.2.89 then
-        copies the last inner step's raw outputs onto the outer step as well (nektos/act
-        #2553), after the result line: those are left out here, so a broken mapping shows.
-        """
+    def _set_outputs(self, step_id: Sequence[str], *, after_result: bool) -> dict[str, str]:
         found: dict[str, str] = {}
+        done = False
         for e in self.events:
             if e.get("stepID") != list(step_id) or e.get("stage") != "Main":
                 continue
             if "stepResult" in e:
-                return found
-            if e.get("command") == "set-output":
+                done = True
+            elif e.get("command") == "set-output" and done == after_result:
                 found[str(e["name"])] = str(e["arg"])
         return found
+
+    def outputs(self, step_id: Sequence[str]) -> dict[str, str]:
+        """A composite action's outputs as act evaluated its `outputs:` mapping.
+
+        act logs them before the step's result. After it, act 0.2.89 also copies the last
+        inner step's raw outputs onto the outer step (nektos/act #2553), which would hide a
+        broken mapping: those are left out here.
+        """
+        return self._set_outputs(step_id, after_result=False)
+
+    def written(self, step_id: Sequence[str]) -> dict[str, str]:
+        """What a `run:` step wrote to GITHUB_OUTPUT (act reads the file after the result)."""
+        return self._set_outputs(step_id, after_result=True)
 
 
 def stand_in_action(folder: Path, *, name: str, steps: str = "", manifest: str = "") -> Path:
@@ -104,8 +112,9 @@ def run_act(
     """`act EVENT` on the workflows in `workflow_dir/.github/workflows`.
 
     `local` maps `owner/name@ref` (as written after `uses:`) to a folder. `env` reaches every
-    step (act's `--env`, which also overrides what act sets itself, e.g. GITHUB_API_URL);
-    secrets are passed through act's environment, never on its command line.
+    step (act's `--env`, which also overrides what act sets itself, e.g. GITHUB_API_URL; its
+    values are on act's command line); secrets are passed through act's environment, never on
+    its command line. Host-mode steps also inherit act's own environment (built here).
     """
     cache.mkdir(parents=True, exist_ok=True)
     event_path = cache / f"{event_name}.event.json"
@@ -116,10 +125,10 @@ def run_act(
                "--input-file", os.devnull]  # fmt: skip
     for ref, folder in local.items():
         command += ["--local-repository", f"{ref}={folder}"]
-    for name in env:
-        command += ["--env", name]  # the value comes from act's own environment
+    for name, value in env.items():
+        command += ["--env", f"{name}={value}"]  # a bare --env NAME would set NAME to ""
     for name in secrets:
-        command += ["-s", name]
+        command += ["-s", name]  # the value comes from act's own environment
     if dry_run:
         command.append("-n")
     environment = {
