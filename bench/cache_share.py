@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 from reviewbot.config import load_settings  # noqa: E402
 from reviewbot.llm.client import ChatClient, ClientConfig  # noqa: E402
 from reviewbot.llm.providers import PROVIDERS  # noqa: E402
-from reviewbot.pipeline import Execution, execute, plan_review  # noqa: E402
+from reviewbot.pipeline.plan import plan_review  # noqa: E402
+from reviewbot.pipeline.run import Execution, execute  # noqa: E402
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range  # noqa: E402
 from tests.fakes.k2_server import FakeCall, K2Server, Turn  # noqa: E402
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from reviewbot.audit.plan import AuditPlan, Unit
 from reviewbot.audit.shard import Shard
 from reviewbot.audit.state import Since
-from reviewbot.pipeline import ESTIMATE_TURNS
+from reviewbot.pipeline.plan import ESTIMATE_TURNS
 from reviewbot.review.sanitize import neutralize_commands
 
 FILES_SHOWN = 3

@@ -37,7 +37,7 @@ from reviewbot.pack.model import Excluded
 from reviewbot.pack.packer import Source, candidates
 from reviewbot.pack.signals import guidance
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.pipeline import ESTIMATE_OUTPUT_PER_TURN, ESTIMATE_TURNS
+from reviewbot.pipeline.plan import ESTIMATE_OUTPUT_PER_TURN, ESTIMATE_TURNS
 from reviewbot.prompts import render
 from reviewbot.repo.globs import globset
 

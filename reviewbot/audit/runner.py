@@ -1,6 +1,6 @@
 """Running the units of an audit one after another, within one cost cap for them all.
 
-Each unit is one agent session (``pipeline.execute``: the same tools, limits, verification
+Each unit is one agent session (``pipeline.run.execute``: the same tools, limits, verification
 pass and run directory as a review). ``max_cost`` covers the whole audit: every unit gets
 what is left of it, and once it is spent no new unit starts; the findings of the units
 that ran are kept. A unit that fails (the model API after the client's retries, git) ends
@@ -29,7 +29,7 @@ from reviewbot.llm.client import ModelClient
 from reviewbot.llm.pricing import cost_usd
 from reviewbot.llm.types import Usage
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.pipeline import Execution, execute
+from reviewbot.pipeline.run import Execution, execute
 from reviewbot.repo import RepoView
 from reviewbot.review.findings import Finding
 from reviewbot.review.result import ReviewResult, RunStats
@@ -215,7 +215,7 @@ def _run_unit(
 
 
 def saved_partial(where: Path) -> ReviewResult | None:
-    """The findings a failed unit's run saved before the failure (``pipeline.execute``
+    """The findings a failed unit's run saved before the failure (``pipeline.run.execute``
     writes them with ``stopped_by: "error"``); None when nothing was saved."""
     try:
         data = json.loads((where / "findings.json").read_text(encoding="utf-8"))

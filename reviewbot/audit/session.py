@@ -28,7 +28,7 @@ from reviewbot.pack.model import Chunk, ContextPack, PackEntry, Section
 from reviewbot.pack.render import file_block, heading
 from reviewbot.pack.scan import WORD_TABLE
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.pipeline import ReviewPlan
+from reviewbot.pipeline.plan import ReviewPlan
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, RepoView
 from reviewbot.repo.globs import globset

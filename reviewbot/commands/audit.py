@@ -41,7 +41,7 @@ from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.pipeline import run_dir_for
+from reviewbot.pipeline.plan import run_dir_for
 from reviewbot.progress import Progress
 from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView

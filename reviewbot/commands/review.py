@@ -14,15 +14,8 @@ from rich.text import Text
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, RepositoryError
 from reviewbot.llm.client import ChatClient, ClientConfig
-from reviewbot.pipeline import (
-    Execution,
-    ReviewPlan,
-    execute,
-    filter_paths,
-    plan_notes,
-    plan_review,
-    run_dir_for,
-)
+from reviewbot.pipeline.plan import ReviewPlan, filter_paths, plan_notes, plan_review, run_dir_for
+from reviewbot.pipeline.run import Execution, execute
 from reviewbot.progress import Progress
 from reviewbot.publish.output import Format, emit, source_of
 from reviewbot.repo import RepoView, RevRange, Scope, changeset_from_git, resolve_range

@@ -38,7 +38,8 @@ from reviewbot.github.report import Report
 from reviewbot.github.review import Publisher, Target
 from reviewbot.github.types import WRITE_ACCESS, PullInfo
 from reviewbot.llm.client import ChatClient, ClientConfig
-from reviewbot.pipeline import Execution, code_from_diff, execute, plan_review
+from reviewbot.pipeline.plan import plan_review
+from reviewbot.pipeline.run import Execution, code_from_diff, execute
 from reviewbot.progress import Progress
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
 from reviewbot.review.findings import at_least, severity_rank

@@ -22,7 +22,7 @@ from pathlib import Path
 from reviewbot.config import Settings
 from reviewbot.github.prior import Prior
 from reviewbot.github.types import PullInfo
-from reviewbot.pipeline import filter_paths
+from reviewbot.pipeline.plan import filter_paths
 from reviewbot.repo import ChangeSet, changeset_from_git
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.refs import resolve_commit

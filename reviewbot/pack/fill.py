@@ -15,7 +15,7 @@ context, and the end is where the question is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reviewbot.pack.chunk import select
 from reviewbot.pack.langs import LANGUAGES, spec_for
@@ -89,6 +89,7 @@ def fill(inp: FillInput) -> ContextPack:
     count = inp.counter.count
     style = inp.style
     remaining = inp.budget
+    diff_lines_cut = 0
     taken: dict[str, _Taken] = {}
     tail: list[_Taken] = []
 
@@ -97,7 +98,7 @@ def fill(inp: FillInput) -> ContextPack:
         block = diff_block(inp.diff_text, style)
         tokens = count(block)
         if tokens > remaining:
-            block, tokens = _cut(inp.diff_text, remaining, count, style)
+            block, tokens, diff_lines_cut = _cut(inp.diff_text, remaining, count, style)
         if block:
             tail.append(_Taken("", "diff", block, tokens))
             remaining -= tokens
@@ -175,7 +176,7 @@ def fill(inp: FillInput) -> ContextPack:
             outlines.append(_Taken(r.path, "outline", block, tokens))
             remaining -= tokens
 
-    return _assemble(inp, taken, outlines, tail)
+    return replace(_assemble(inp, taken, outlines, tail), diff_lines_cut=diff_lines_cut)
 
 
 def _take(
@@ -231,7 +232,10 @@ def _head_chunk(text: str, cap: int, count: Callable[[str], int]) -> tuple[Chunk
     return (Chunk(1, lo, "head"),) if lo else ()
 
 
-def _cut(diff_text: str, cap: int, count: Callable[[str], int], style: Style) -> tuple[str, int]:
+def _cut(
+    diff_text: str, cap: int, count: Callable[[str], int], style: Style
+) -> tuple[str, int, int]:
+    """The diff's leading lines that fit ``cap``: (block, its tokens, lines left out)."""
     lines = diff_text.splitlines(keepends=True)
     lo, hi = 0, len(lines)
     while lo < hi:
@@ -242,10 +246,10 @@ def _cut(diff_text: str, cap: int, count: Callable[[str], int], style: Style) ->
         else:
             hi = mid - 1
     if lo == 0 and count(diff_block("", style)) > cap:
-        return "", 0
+        return "", 0, len(lines)
     piece = "".join(lines[:lo]) + f"… diff cut: {len(lines) - lo} more lines\n"
     block = diff_block(piece, style)
-    return block, count(block)
+    return block, count(block), len(lines) - lo
 
 
 def _assemble(

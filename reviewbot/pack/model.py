@@ -87,6 +87,7 @@ class ContextPack:
     sections: tuple[Section, ...]
     base: str = ""
     head: str = ""
+    diff_lines_cut: int = 0  # diff lines left out to fit the budget (the diff's end)
 
     @property
     def included(self) -> tuple[PackEntry, ...]:

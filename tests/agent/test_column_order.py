@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from reviewbot.agent.tools import FindingsBook, ReviewTools
 from reviewbot.config import load_settings
-from reviewbot.pipeline import plan_review
+from reviewbot.pipeline.plan import plan_review
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.fakes.k2_doubles import column_statements, diff_row
 from tests.helpers.gitrepo import GitRepo

@@ -18,7 +18,8 @@ from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.llm.pricing import cost_usd, prices_for
 from reviewbot.llm.providers import PROVIDERS
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.pipeline import Execution, code_from_diff, execute, plan_review
+from reviewbot.pipeline.plan import plan_review
+from reviewbot.pipeline.run import Execution, code_from_diff, execute
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo

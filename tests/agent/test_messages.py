@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reviewbot.config import load_settings
-from reviewbot.pipeline import plan_review
+from reviewbot.pipeline.plan import plan_review
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.helpers.gitrepo import GitRepo
 

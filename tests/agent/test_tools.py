@@ -9,7 +9,7 @@ import pytest
 
 from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.agent.tools import FindingsBook, OutputLimits, ReviewTools
-from reviewbot.pipeline import code_from_diff
+from reviewbot.pipeline.run import code_from_diff
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.helpers.gitrepo import GitRepo
 

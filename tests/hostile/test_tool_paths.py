@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.agent.tools import FindingsBook, FunctionTool, ReviewTools
-from reviewbot.pipeline import code_from_diff
+from reviewbot.pipeline.run import code_from_diff
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.faults.reliability import Outcome
 from tests.helpers.gitrepo import GitRepo

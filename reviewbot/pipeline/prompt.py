@@ -1,0 +1,62 @@
+"""The messages of a review: the system prompt, the packed context, then the task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reviewbot.config import Settings
+from reviewbot.pack.model import ContextPack
+from reviewbot.prompts import render
+from reviewbot.repo import ChangeSet
+from reviewbot.repo.globs import globset
+from reviewbot.repo.render import COLUMNS
+
+
+def path_rules(settings: Settings, changes: ChangeSet) -> list[dict[str, str]]:
+    """The configured path instructions that apply to at least one changed file."""
+    rules = []
+    for glob, text in settings.path_instructions.items():
+        if any(globset([glob]).match(f.path) for f in changes.files):
+            rules.append({"glob": glob, "text": text})
+    return rules
+
+
+def build_messages(
+    settings: Settings,
+    *,
+    repository: str,
+    changes: ChangeSet,
+    pack: ContextPack,
+    title: str = "",
+    description: str = "",
+    override_root: Path | None = None,
+) -> list[dict[str, Any]]:
+    """System prompt, then the packed context (large, stable: cached from turn two on),
+    then the task with the diff (nearest to where the model starts working)."""
+    system = render(
+        "system.md.j2",
+        {"repository": repository, "instructions": settings.instructions},
+        override_root=override_root,
+    )
+    context = "".join(s.text for s in pack.sections if s.role != "diff")
+    diff = "".join(s.text for s in pack.sections if s.role == "diff")
+    task = render(
+        "review.md.j2",
+        {
+            "base": changes.base[:12],
+            "head": changes.head[:12],
+            "title": title,
+            "description": description,
+            "files": [{"path": f.path, "status": f.status} for f in changes.files],
+            "path_instructions": path_rules(settings, changes),
+            "diff": diff,
+            "columns": COLUMNS,
+        },
+        override_root=override_root,
+    )
+    return [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "# Repository context\n\n" + context},
+        {"role": "user", "content": task},
+    ]
