@@ -10,10 +10,12 @@ runs for real. The hashes differ from PyPI's, which is why tests use a lock of t
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import hashlib
 import re
+import shutil
 import tempfile
 import tomllib
 import zipfile
@@ -111,5 +113,6 @@ class Wheelhouse:
 def wheelhouse() -> Wheelhouse:
     """Built once per test session, in a temporary folder."""
     folder = Path(tempfile.mkdtemp(prefix="reviewbot-wheelhouse-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     wheels = {name: repack(dist, folder) for name, dist in closure(roots()).items()}
     return Wheelhouse(folder, wheels)
