@@ -6,11 +6,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.agent.tools import FindingsBook, OutputLimits, ReviewTools
 from reviewbot.pipeline.run import code_from_diff
-from reviewbot.repo import RepoView, changeset_from_git, resolve_range
+from reviewbot.repo import (
+    ChangeSet,
+    PatchFile,
+    RepoView,
+    changeset_from_git,
+    changeset_from_patches,
+    resolve_range,
+)
+from reviewbot.review.findings import Finding
 from tests.helpers.gitrepo import GitRepo
 
 BEFORE = "".join(f"line {i}\n" for i in range(1, 101))
@@ -87,3 +97,34 @@ def test_guarded_paths_come_back_as_tool_errors(tools: tuple[ReviewTools, Findin
     for path in ("../outside", "/etc/passwd", ".git/config", ".env"):
         with pytest.raises(ToolArgumentError, match="refused"):
             t.read_file(path)
+
+
+def _added_after(shift: int, code: str) -> ChangeSet:
+    """A pull request's patch that adds ``code`` below ``shift`` unchanged lines."""
+    patch = f"@@ -1,{shift} +1,{shift + 1} @@\n" + " same\n" * shift + f"+{code}\n"
+    return changeset_from_patches([PatchFile("app.py", "modified", patch)], base="b", head="h")
+
+
+def _filed(view: RepoView, changes: ChangeSet, line: int, title: str) -> Finding:
+    book = FindingsBook()
+    tools = ReviewTools(view, changes, book, code_at=code_from_diff(changes))
+    tools.add_comment("app.py", line, "major", title, "x may be None")
+    (finding,) = book.findings
+    return finding
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=st.integers(min_value=0, max_value=300), b=st.integers(min_value=0, max_value=300))
+def test_a_finding_keeps_its_fingerprint_when_lines_shift(
+    tools: tuple[ReviewTools, FindingsBook], a: int, b: int
+) -> None:
+    """The same finding on the same code, moved by lines added above it, is the same
+    finding (a later run must not post it again); other code is another finding."""
+    view = tools[0].view
+    code = "    return user.name"
+    first = _filed(view, _added_after(a, code), a + 1, "Unchecked None")
+    moved = _filed(view, _added_after(b, code), b + 1, "Unchecked None")
+    assert (first.line, moved.line) == (a + 1, b + 1)
+    assert first.fingerprint == moved.fingerprint
+    other = _filed(view, _added_after(b, "    return user.email"), b + 1, "Unchecked None")
+    assert other.fingerprint != first.fingerprint

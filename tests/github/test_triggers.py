@@ -60,7 +60,8 @@ def test_ready_for_review_runs(bench: Bench) -> None:
     event = bench.seed(bench.event("pull_request.ready_for_review.1"))
     bench.k2.script(review_script(comment("app/cache.py", 11, "Clock read on every get")))
     run = bench.run(event)
-    assert run.code == 0, run.stderr and len(bench.comments()) == 1
+    assert run.code == 0, run.stderr
+    assert len(bench.comments()) == 1
 
 
 def test_a_label_added_to_a_fork_pull_request_runs_a_review(bench: Bench) -> None:

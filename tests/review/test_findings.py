@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from hypothesis import given
-from hypothesis import strategies as st
-
 from reviewbot.review.anchor import WholeFiles, anchor, check_anchor
 from reviewbot.review.findings import (
     Finding,
@@ -32,18 +27,6 @@ def make(**kw: object) -> Finding:
     }
     base.update(kw)
     return Finding(**base)  # type: ignore[arg-type]
-
-
-@given(st.integers(min_value=1, max_value=10_000), st.integers(min_value=1, max_value=10_000))
-def test_fingerprint_ignores_line_numbers(a: int, b: int) -> None:
-    code = "    return user.name\n"
-    assert fingerprint("app.py", "Unchecked None", code) == fingerprint(
-        "app.py", "Unchecked None", code
-    )
-    assert (
-        replace(make(line=a), fingerprint="f").fingerprint
-        == replace(make(line=b), fingerprint="f").fingerprint
-    )
 
 
 def test_fingerprint_ignores_whitespace_and_case_but_not_content() -> None:
