@@ -5,6 +5,9 @@ expected and what it observed (``outcome`` fixture); the call phase's result bec
 ``pass`` column. At the end of the session the rows of the cases that ran replace their
 rows in docs/reliability.md; rows of cases that did not run (another marker selection,
 e.g. the slow step) are kept, so the fast and the slow CI steps together fill the table.
+Only a passing test writes "yes": the document keeps, in a comment at its end, which test
+wrote each row, and a test that fails before it records anything turns its row to "no".
+CI checks that the file the two steps leave behind is the one committed.
 
 Nothing timing-dependent goes into the file (seconds, ports, temporary paths are
 normalised; memory is binned coarsely, see ``mib`` and ``about``), so it only changes when
@@ -16,6 +19,7 @@ The conftests of the three suites import ``pytest_runtest_makereport`` and
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -23,7 +27,11 @@ from pathlib import Path
 
 import pytest
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+# The generator's own test points it at a copy.
+DOC = Path(
+    os.environ.get("REVIEWBOT_RELIABILITY_DOC")
+    or Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+)
 
 SUITES: dict[str, str] = {
     "faults": "Fault injection",
@@ -52,7 +60,9 @@ class CaseRecord:
 
 
 RESULTS: dict[str, CaseRecord] = {}  # by test node id
+RAN: dict[str, bool] = {}  # node id -> passed, for every test that asked for ``outcome``
 _written: list[bool] = []
+UNRECORDED = "the test failed before it recorded what it observed"
 
 
 class Outcome:
@@ -110,6 +120,9 @@ def mib(kib: int) -> str:
 # The document -----------------------------------------------------------------------------
 _SPLIT = re.compile(r"(?<!\\)\|")
 _MARK = re.compile(r"<!-- suite:(\w+) -->")
+INDEX_START = "<!-- rows written by (test node id, suite, case):"
+INDEX_END = "-->"
+Index = dict[str, tuple[str, str]]  # test node id -> (suite, case)
 
 
 def _escape(text: str) -> str:
@@ -160,7 +173,21 @@ starting `reviewbot:` with exit code 3; findings recorded before a failure are k
 """
 
 
-def render(rows: dict[tuple[str, str], CaseRecord]) -> str:
+def _parse_index(text: str) -> Index:
+    index: Index = {}
+    inside = False
+    for line in text.splitlines():
+        if line.startswith(INDEX_START):
+            inside = True
+        elif inside and line.startswith(INDEX_END):
+            break
+        elif inside and line.count("\t") == 2:
+            nodeid, suite, case = line.split("\t")
+            index[nodeid] = (suite, case)
+    return index
+
+
+def render(rows: dict[tuple[str, str], CaseRecord], index: Index | None = None) -> str:
     out = [HEADER]
     for suite, title in SUITES.items():
         mine = sorted(
@@ -173,14 +200,30 @@ def render(rows: dict[tuple[str, str], CaseRecord]) -> str:
         out.append("|" + "---|" * len(COLUMNS))
         out += ["| " + " | ".join(_escape(c) for c in r.cells()) + " |" for r in mine]
         out.append("")
+    listed = sorted((n, key) for n, key in (index or {}).items() if key in rows)
+    if listed:
+        out += [INDEX_START, *(f"{n}\t{suite}\t{case}" for n, (suite, case) in listed)]
+        out += [INDEX_END, ""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def merged(records: Iterator[CaseRecord] | list[CaseRecord], existing: str) -> str:
+def merged(
+    records: dict[str, CaseRecord], existing: str, ran: dict[str, bool] | None = None
+) -> str:
+    """``existing`` with the rows of ``records`` (by test node id) replaced; the row of a
+    test that ran, failed and recorded nothing (``ran``) says so and does not pass."""
     rows = _parse(existing)
-    for record in records:
-        rows[(record.suite, record.case)] = record
-    return render(rows)
+    index = _parse_index(existing)
+    for nodeid, passed in (ran or {}).items():
+        key = index.get(nodeid)
+        if nodeid not in records and not passed and key in rows:
+            rows[key] = replace(rows[key], observed=UNRECORDED, passed=False)
+    for nodeid, record in records.items():
+        key = (record.suite, record.case)
+        rows[key] = record
+        index = {n: k for n, k in index.items() if k != key}
+        index[nodeid] = key
+    return render(rows, index)
 
 
 # Hooks (imported by the suites' conftests) -------------------------------------------------
@@ -188,6 +231,8 @@ def merged(records: Iterator[CaseRecord] | list[CaseRecord], existing: str) -> s
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     result = yield
     report = result.get_result()  # type: ignore[attr-defined]
+    if "outcome" in getattr(item, "fixturenames", ()) and (report.when == "call" or report.failed):
+        RAN[item.nodeid] = RAN.get(item.nodeid, True) and report.passed
     record = RESULTS.get(item.nodeid)
     if record is None:
         return
@@ -199,11 +244,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _written or not RESULTS or exitstatus == pytest.ExitCode.INTERRUPTED:
+    if _written or not RAN or exitstatus == pytest.ExitCode.INTERRUPTED:
         return
     _written.append(True)
     existing = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    text = merged(list(RESULTS.values()), existing)
+    text = merged(RESULTS, existing, RAN)
     if text != existing:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(text, encoding="utf-8")
