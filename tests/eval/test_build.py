@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -84,14 +85,17 @@ def test_a_mutation_keeps_the_commit_s_message_and_author(
 
 
 def test_builds_are_reproducible_and_reused(synthetic: InstanceSet, cache: Path) -> None:
-    instance = by_id(synthetic, "synthetic-mutation-off-by-one")
-    first = build_instance(synthetic, instance, cache / "repos", cache / "a")
-    second = build_instance(synthetic, instance, cache / "repos", cache / "b")
-    assert first.head == second.head  # fixed authors and dates: the same sha anywhere
-    marker_before = (first.root / ".git" / "HEAD").stat().st_mtime_ns
-    again = build_instance(synthetic, instance, cache / "repos", cache / "a")
-    assert again == first
-    assert (first.root / ".git" / "HEAD").stat().st_mtime_ns == marker_before
+    for ident in ("synthetic-mutation-off-by-one", "synthetic-revert-reserve"):
+        instance = by_id(synthetic, ident)
+        first = build_instance(synthetic, instance, cache / "repos", cache / "a")
+        time.sleep(1.1)  # a sha that depended on the clock would now differ
+        second = build_instance(synthetic, instance, cache / "repos", cache / "b")
+        assert first.head == second.head, ident  # fixed authors and dates: the same sha
+        head_file = first.root / ".git" / "HEAD"
+        before = head_file.stat().st_mtime_ns
+        again = build_instance(synthetic, instance, cache / "repos", cache / "a")
+        assert again == first
+        assert head_file.stat().st_mtime_ns == before  # reused, not rebuilt
 
 
 def test_changed_data_rebuilds_the_instance(synthetic: InstanceSet, cache: Path) -> None:

@@ -110,12 +110,18 @@ def test_an_oracle_scores_f1_one_in_every_configuration(
         assert (s["recall"], s["precision"], s["f1"]) == (1.0, 1.0, 1.0), name
         assert s["findings_per_clean"] == 0.0
     assert reviewer.unknown_heads == 0
-    budgets = [r.get("max_tokens") for r in k2_server.requests]
-    assert budgets  # every review reached the server
-    verification = [
-        r for r in k2_server.requests if "Verification pass" in json.dumps(r["messages"][-1])
-    ]
-    assert verification  # default and budget-64k verified; no-verify did not
+    s = summaries(run)
+    # Each configuration's flags reach its reviews: verifying costs turns, so the reviews
+    # that verify send more input than those run with --no-verify.
+    verified = s["default"]["per_review"]["input_tokens"]
+    assert verified > s["no-verify"]["per_review"]["input_tokens"]
+    assert s["budget-64k"]["per_review"]["input_tokens"] == pytest.approx(verified, rel=0.05)
+    flags = {c["name"]: c["flags"] for c in run.scores["configurations"]}
+    assert flags == {
+        "default": [],
+        "no-verify": ["--no-verify"],
+        "budget-64k": ["--budget", "64000"],
+    }
     assert "| no-verify | 1.00 | 1.00 | 1.00 |" in run.stdout
 
 

@@ -95,7 +95,8 @@ def test_a_silent_run_has_no_precision_and_f1_zero() -> None:
 
 
 def test_a_failed_review_counts_as_missed_and_is_listed() -> None:
-    s = summarize([_score("revert", 0, 0, False, error="model: 401"), _score("revert", 1, 1, True)])
+    failed = _score("revert", 0, 0, False, error="model: 401")
+    s = summarize([failed, _score("revert", 1, 1, True), _score("clean", 0, 0, None)])
     assert (s.errors, s.recall) == (1, 0.5)
 
 
