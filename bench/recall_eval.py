@@ -20,15 +20,18 @@ from reviewbot.repo.diff import ChangeSet
 from reviewbot.repo.tree import FileEntry
 
 BUDGETS = (16_000, 64_000, 256_000)
+NOT_SIGNALS = frozenset(
+    {"rank.py", "fill.py", "render.py", "chunk.py", "report.py", "api.py", "model.py", "tokens.py"}
+)
 PACK = Path(__file__).resolve().parents[1] / "reviewbot" / "pack"
 
 
 def code_version() -> str:
-    """A hash of the packer's code, fusion left out: cached signals stay valid while only
-    the fusion changes (the fusion runs again on every table)."""
+    """A hash of the packer's signal code: cached signals stay valid while only the fusion
+    (run again on every table) or the budget filling and rendering change."""
     digest = hashlib.sha256()
     for file in sorted(PACK.glob("*.py")):
-        if file.name != "rank.py":
+        if file.name not in NOT_SIGNALS:
             digest.update(file.name.encode() + file.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from reviewbot.pack.manifests import Roots
+
 _JS_EXT = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".d.ts")
 _C_EXT = frozenset({".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".hxx", ".m", ".mm"})
 
@@ -64,8 +66,9 @@ def import_texts(path: str, data: bytes) -> list[str]:
 class PathIndex:
     """Lookups from module names and path suffixes to tracked paths."""
 
-    def __init__(self, paths: Iterable[str]) -> None:
+    def __init__(self, paths: Iterable[str], roots: Roots | None = None) -> None:
         self.paths = frozenset(paths)
+        self.roots = roots or Roots()
         self.py_modules: dict[str, list[str]] = defaultdict(list)
         self.by_basename: dict[str, list[str]] = defaultdict(list)
         self.dirs: dict[str, list[str]] = defaultdict(list)
@@ -95,7 +98,8 @@ def resolve(path: str, text: str, index: PathIndex) -> set[str]:
     if fam == "js":
         return _js(path, text.strip("'\"` "), index)
     if fam == "go":
-        return _go(text.strip('"` '), index)
+        spec = text.strip('"` ')
+        return _go_module(spec, index) if index.roots.go else _go(spec, index)
     if fam == "rust":
         return _rust(path, text, index)
     if fam == "java":
@@ -142,8 +146,39 @@ def _python(path: str, text: str, index: PathIndex) -> set[str]:
 
 def _js(path: str, spec: str, index: PathIndex) -> set[str]:
     if not spec.startswith("."):
-        return set()
-    stem = posixpath.normpath(posixpath.join(posixpath.dirname(path), spec))
+        return _js_alias(path, spec, index)
+    return _js_file(posixpath.normpath(posixpath.join(posixpath.dirname(path), spec)), index)
+
+
+def _js_alias(path: str, spec: str, index: PathIndex) -> set[str]:
+    """``@/lib/x`` through tsconfig ``paths``; ``@scope/pkg/x`` to a workspace package."""
+    for alias in index.roots.aliases:
+        if alias.folder and not path.startswith(alias.folder + "/"):
+            continue
+        if alias.wildcard:
+            if not (spec.startswith(alias.prefix) and spec.endswith(alias.suffix)):
+                continue
+            star = spec[len(alias.prefix) : len(spec) - len(alias.suffix)]
+        elif spec != alias.prefix:
+            continue
+        else:
+            star = ""
+        for target in alias.targets:
+            found = _js_file(target.replace("*", star), index)
+            if found:
+                return found
+    for name, folder in index.roots.packages.items():
+        if spec == name or spec.startswith(name + "/"):
+            rest = spec[len(name) :].lstrip("/")
+            for stem in (posixpath.join(folder, "src", rest), posixpath.join(folder, rest)):
+                found = _js_file(stem.rstrip("/"), index)
+                if found:
+                    return found
+    return set()
+
+
+def _js_file(stem: str, index: PathIndex) -> set[str]:
+    """``stem`` as written (``./x``, ``./x.js`` for ``x.ts``, ``./dir`` for ``dir/index.ts``)."""
     if stem in index.paths:
         return {stem}
     base = stem
@@ -155,7 +190,33 @@ def _js(path: str, spec: str, index: PathIndex) -> set[str]:
     return set()
 
 
+def _go_files(directory: str, index: PathIndex) -> set[str]:
+    return {
+        f for f in index.dirs.get(directory, []) if f.endswith(".go") and not f.endswith("_test.go")
+    }
+
+
+def _go_module(spec: str, index: PathIndex) -> set[str]:
+    """A package of one of the repository's modules (go.mod); anything else is external."""
+    for module, folder in index.roots.go:
+        if spec == module or spec.startswith(module + "/"):
+            rel = spec[len(module) :].strip("/")
+            return _go_files(posixpath.join(folder, rel).strip("/") if rel else folder, index)
+    return set()
+
+
+def go_import_path(path: str, index: PathIndex) -> str | None:
+    """The import path of the package ``path`` belongs to, from the nearest go.mod."""
+    directory = posixpath.dirname(path)
+    for module, folder in index.roots.go:
+        if not folder or directory == folder or directory.startswith(folder + "/"):
+            rel = directory[len(folder) :].strip("/")
+            return f"{module}/{rel}" if rel else module
+    return None
+
+
 def _go(spec: str, index: PathIndex) -> set[str]:
+    """Without a go.mod: the longest tail of the import path that is a folder here."""
     parts = spec.split("/")
     for i in range(len(parts)):
         directory = "/".join(parts[i:])
@@ -182,9 +243,12 @@ def _rust(path: str, text: str, index: PathIndex) -> set[str]:
     if not text.startswith("use "):
         return set()
     parts = [p for p in text[4:].split("{")[0].split("::") if p]
-    if parts and parts[0] in ("crate", "self", "super"):
+    crate_root = index.roots.crates.get(parts[0]) if parts else None
+    if parts and (parts[0] in ("crate", "self", "super") or crate_root is not None):
         root = here
-        if parts[0] == "crate":
+        if crate_root is not None:
+            root = crate_root
+        elif parts[0] == "crate":
             while root and posixpath.basename(root) != "src":
                 root = posixpath.dirname(root)
         elif parts[0] == "super":
@@ -198,6 +262,8 @@ def _rust(path: str, text: str, index: PathIndex) -> set[str]:
                     found.add(cand)
             if found:
                 break
+        if not found and crate_root is not None:  # an item of the crate root
+            found = {p for p in (f"{root}/lib.rs", f"{root}/main.rs") if p in index.paths}
         return found
     return set()
 
@@ -229,7 +295,7 @@ def _c(path: str, spec: str, index: PathIndex) -> set[str]:
     return set(hits) if len(hits) <= 3 else set()
 
 
-def module_needles(path: str) -> tuple[bytes, ...]:
+def module_needles(path: str, index: PathIndex | None = None) -> tuple[bytes, ...]:
     """Byte strings that any file importing ``path`` must contain (a cheap prefilter)."""
     p = PurePosixPath(path)
     fam = family(path)
@@ -238,11 +304,22 @@ def module_needles(path: str) -> tuple[bytes, ...]:
     if fam == "python" and p.stem == "__init__":
         return (p.parent.name.encode(),) if p.parent.name else ()
     if fam == "go":
+        imported = go_import_path(path, index) if index is not None else None
+        if imported is not None:
+            return (f'"{imported}"'.encode(),)
         return (p.parent.name.encode(),) if p.parent.name else ()
+    if fam == "rust" and p.stem == "lib" and index is not None:
+        crate = next((c for c, f in index.roots.crates.items() if f == str(p.parent)), None)
+        if crate is not None:
+            return (crate.encode(),)
     if fam == "c":
         return (p.name.encode(),) if p.suffix.lower() in (".h", ".hh", ".hpp", ".hxx") else ()
     if fam == "rust" and p.stem in ("mod", "lib", "main"):
         return (p.parent.name.encode(),) if p.parent.name else ()
     if fam == "js" and p.stem == "index":
-        return (p.parent.name.encode(),) if p.parent.name else ()
+        names = [p.parent.name] if p.parent.name else []
+        if index is not None:  # a workspace package's entry point, imported by its name
+            folder = str(p.parent)
+            names += [n for n, f in index.roots.packages.items() if folder in (f, f"{f}/src")]
+        return tuple(n.encode() for n in names)
     return (p.stem.split(".")[0].encode(),)

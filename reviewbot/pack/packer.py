@@ -21,6 +21,7 @@ from reviewbot.pack.candidates import PathRules
 from reviewbot.pack.change import Change
 from reviewbot.pack.fill import FillInput, fill
 from reviewbot.pack.imports import PathIndex
+from reviewbot.pack.manifests import is_manifest, read_roots
 from reviewbot.pack.model import ContextPack, Excluded
 from reviewbot.pack.parallel import PARALLEL_BYTES, Forked, can_fork, merge, split
 from reviewbot.pack.query import Query, build_query
@@ -163,6 +164,13 @@ class _Background:
         return self.result
 
 
+def _index(source: Source, cands: Candidates) -> PathIndex:
+    """Tracked paths, and where the repository's own modules live (go.mod, Cargo.toml,
+    tsconfig.json, package.json): what import resolution needs."""
+    manifests = [p for p in cands.sizes if is_manifest(p)]
+    return PathIndex(cands.sizes, read_roots(source.read_many(manifests)))
+
+
 @dataclass(frozen=True)
 class _Plan:
     cands: Candidates
@@ -177,7 +185,7 @@ def _plan(source: Source, change: Change, options: PackOptions) -> _Plan:
     cands = candidates(source, options)
     present = [p for p in change.paths if p in cands.sizes]
     contents = dict(source.read_many(present))
-    index = PathIndex(cands.sizes)
+    index = _index(source, cands)
     query = build_query(change, contents, index)
     others = [p for p in cands.sizes if p not in query.changed]
     order = scan_order(others, sorted(p for p in query.forward if p in cands.sizes), present)
@@ -217,7 +225,9 @@ def rank_change(
     commits = background.get() if background is not None else list(history or ())
     paths = [p for p in plan.others if p not in result.excluded]
     signals: dict[str, sig.Signal] = {
-        "references": sig.references(plan.query, result),
+        "imports": sig.imports(plan.query, result),
+        "symbols": sig.symbols(plan.query, result),
+        "versions": sig.versions(result),
         "lexical": sig.lexical(plan.query, result),
         "cochange": sig.cochange(commits, change.paths),
         "tests": sig.tests(change.paths, paths),
@@ -300,7 +310,7 @@ def pack_all(source: Source, options: PackOptions, counter: TokenCounter) -> Con
     def plan() -> tuple[Candidates, PathIndex, list[str]]:
         cands = candidates(source, options)
         order = sorted(cands.sizes, key=lambda p: (p.count("/"), p))  # shallow files first
-        return cands, PathIndex(cands.sizes), _within(order, cands.sizes, options.scan_bytes)
+        return cands, _index(source, cands), _within(order, cands.sizes, options.scan_bytes)
 
     def their_part() -> ScanResult:
         cands, index, chosen = plan()

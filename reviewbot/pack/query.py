@@ -12,14 +12,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from reviewbot.pack.change import Change, ChangedFile
 from reviewbot.pack.imports import PathIndex, import_texts, module_needles, resolve
 from reviewbot.pack.langs import LANGUAGES, Definition, spec_for
+from reviewbot.pack.stopnames import is_stop_name
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+# Keys inside string literals ("auth.login", 'retry_limit', "/users/:id"): names the
+# symbol matcher would not see, since they are not identifiers on the changed lines.
+STRING_KEY = re.compile(r"""["'`]([A-Za-z_][\w.:/-]{2,80})["'`]""")
+KEY_PART = re.compile(r"[A-Za-z_]\w{3,}")
+# A version the change replaces (1.4.2, v2.0): other files naming it may need the bump too.
+VERSION = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-.]?(?:rc|a|b|dev)\d*)?)(?![\w.])")
 
 # Words that carry no meaning across languages (keywords, builtins, very common names).
 STOPWORDS = frozenset(
@@ -160,8 +167,10 @@ class Query:
     changed_symbols: frozenset[str]  # defined or modified by the change
     used_symbols: frozenset[str]  # used on changed lines, defined elsewhere
     forward: Mapping[str, frozenset[str]]  # tracked path -> changed files that import it
+    mates: Mapping[str, frozenset[str]]  # tracked path -> changed files of its package
     needles: Mapping[bytes, frozenset[str]]  # prefilter bytes -> changed files importing needs
     focus: Mapping[str, frozenset[str]] = field(default_factory=dict)  # path -> names to keep
+    versions: frozenset[bytes] = frozenset()  # version strings on the change's removed lines
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -203,17 +212,21 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
     defined_here: set[str] = set()
     forward: dict[str, set[str]] = {}
     needles: dict[bytes, set[str]] = {}
+    versions: set[bytes] = set()
     for cf in change.files:
         words.update(_words(list(cf.added_text) + list(cf.removed_text)))
+        used.update(string_keys(cf.added_text))
+        versions.update(_versions(cf.removed_text) - _versions(cf.added_text))
         words.update(_words(list(cf.sections)))
-        for needle in module_needles(cf.path) + (
-            module_needles(cf.old_path) if cf.old_path else ()
+        for needle in module_needles(cf.path, index) + (
+            module_needles(cf.old_path, index) if cf.old_path else ()
         ):
             if len(needle) >= 2:
                 needles.setdefault(needle, set()).add(cf.path)
         data = contents.get(cf.path)
         if data is None or cf.deleted or spec_for(cf.path) is None:
-            used.update(w for w in _words(list(cf.added_text) + list(cf.removed_text)))
+            lines = list(cf.added_text) + list(cf.removed_text)
+            used.update(w for w in _words(lines) if not is_stop_name(w))
             for text in import_texts(cf.path, data or b""):  # C, C++: #include lines
                 for target in resolve(cf.path, text, index):
                     if target != cf.path:
@@ -232,8 +245,41 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
         changed_symbols=frozenset(s for s in changed_symbols if len(s) >= 3),
         used_symbols=frozenset(used),
         forward={k: frozenset(v) for k, v in forward.items()},
+        mates=package_mates(change.paths, index),
         needles={k: frozenset(v) for k, v in needles.items()},
+        versions=frozenset(versions),
     )
+
+
+def string_keys(lines: Iterable[str]) -> set[str]:
+    """Name-like parts of the string literals on ``lines`` (ubiquitous names left out)."""
+    found: set[str] = set()
+    for line in lines:
+        for literal in STRING_KEY.findall(line):
+            found.update(p for p in KEY_PART.findall(literal) if not is_stop_name(p))
+    return found
+
+
+def _versions(lines: Iterable[str]) -> set[bytes]:
+    return {m.encode() for line in lines for m in VERSION.findall(line) if m.count(".") >= 2}
+
+
+_PACKAGE_FOLDERS = (".go", ".java")  # one folder, one package: its files need no import
+
+
+def package_mates(changed: tuple[str, ...], index: PathIndex) -> dict[str, frozenset[str]]:
+    """Files of the same Go or Java package as a changed file (they see each other's names
+    without importing them)."""
+    mates: dict[str, set[str]] = {}
+    for path in changed:
+        if not path.endswith(_PACKAGE_FOLDERS):
+            continue
+        suffix = path[path.rfind(".") :]
+        folder = path.rpartition("/")[0]
+        for other in index.dirs.get(folder, ()):
+            if other.endswith(suffix) and other != path:
+                mates.setdefault(other, set()).add(path)
+    return {p: frozenset(v) for p, v in mates.items()}
 
 
 def _analyse(
@@ -251,10 +297,14 @@ def _analyse(
     spec = spec_for(cf.path)
     assert spec is not None
     defined_here.update(d.name for d in syntax.definitions)
+    lang = spec.name
     for d in overlapping(syntax.definitions, cf.touched_new):
-        changed_symbols.add(d.name)
-    used.update(syntax.identifiers_on(cf.added, spec.identifiers))
-    used.update(w for w in _words(list(cf.removed_text)))
+        if not is_stop_name(d.name, lang):
+            changed_symbols.add(d.name)
+    used.update(
+        n for n in syntax.identifiers_on(cf.added, spec.identifiers) if not is_stop_name(n, lang)
+    )
+    used.update(w for w in _words(list(cf.removed_text)) if not is_stop_name(w, lang))
     for text in syntax.imports:
         for target in resolve(cf.path, text, index):
             if target != cf.path:

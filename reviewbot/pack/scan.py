@@ -30,6 +30,7 @@ class FileEvidence:
     defines: frozenset[str] = frozenset()  # used symbols this file defines
     imports_changed: frozenset[str] = frozenset()  # changed files this file imports
     imports: frozenset[str] = frozenset()  # every resolved import (``--all`` mode)
+    versions: frozenset[str] = frozenset()  # versions the change replaces, named here
 
 
 @dataclass
@@ -75,6 +76,7 @@ def scan(
     defs_re = definition_pattern(query.used_symbols) if query else None
     needles = query.needles if query else {}
     changed = query.changed if query else frozenset()
+    versions = query.versions if query else frozenset()
     df = result.df
     for path, data in files:
         reason = content_reason(path, data)
@@ -104,6 +106,7 @@ def scan(
                 targets = resolve(path, text, index)
                 all_imports.update(targets)
             imports_changed = {t for t in all_imports if t in changed and t != path}
+        named = frozenset(v.decode() for v in versions if v in data)
         result.evidence[path] = FileEvidence(
             path=path,
             size=len(data),
@@ -113,6 +116,7 @@ def scan(
             defines=frozenset(defines),
             imports_changed=frozenset(imports_changed),
             imports=frozenset(all_imports) if want_imports else frozenset(),
+            versions=named,
         )
     return result
 

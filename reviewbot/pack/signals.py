@@ -1,7 +1,10 @@
 """Relevance signals. Each maps a path to a score and a sentence saying why.
 
-* ``references``: imports both ways and symbols the change defines or uses (tree-sitter
-  on the changed files, the streaming scan on the rest);
+* ``imports``: imports both ways, and the change's Go or Java package (tree-sitter on the
+  changed files, line patterns on the rest, resolved with the repository's manifests);
+* ``symbols``: files defining what the change uses (string keys included) or using what
+  it defines;
+* ``versions``: files naming a version string the change replaces;
 * ``lexical``: BM25 of each file against the diff's identifiers;
 * ``cochange``: files committed together with the changed files, recent commits first,
   bulk commits ignored;
@@ -15,8 +18,8 @@ import math
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
+from reviewbot.pack.pairing import TestIndex, is_test, pair_signal
 from reviewbot.pack.query import Query
 from reviewbot.pack.scan import ScanResult
 
@@ -40,33 +43,61 @@ def _names(items: Iterable[str], limit: int = 3) -> str:
     return ", ".join(ordered[:limit]) + more
 
 
-def references(query: Query, scan: ScanResult) -> Signal:
-    n = max(scan.scanned, 1)
-    out: Signal = {}
-    paths = set(query.forward) | {p for p, e in scan.evidence.items() if e.uses or e.defines}
+def imports(query: Query, scan: ScanResult) -> Signal:
+    """Direct links to the change: files a changed file imports, files importing a changed
+    file, and files of a changed file's Go or Java package (linked without an import)."""
+    paths = set(query.forward) | set(query.mates)
     paths |= {p for p, e in scan.evidence.items() if e.imports_changed}
+    out: Signal = {}
     for path in sorted(paths - query.changed):
         ev = scan.evidence.get(path)
         score = 0.0
         why: list[str] = []
         importers = query.forward.get(path)
         if importers:
-            score += 4.0
+            score += 4.0 + len(importers) / 4
             why.append(f"imported by {_names(importers)}")
         if ev is not None and ev.imports_changed:
-            score += 4.0
+            score += 4.0 + len(ev.imports_changed) / 4
             why.append(f"imports {_names(ev.imports_changed)}")
-        if ev is not None and ev.defines:
-            weight = sum(idf(scan.df.get(s.encode(), 1), n) for s in ev.defines)
-            score += 1.5 * weight
+        mates = query.mates.get(path)
+        if mates:
+            score += 1.0
+            why.append(f"same package as {_names(mates)}")
+        out[path] = Evidence(score, "; ".join(why))
+    return out
+
+
+def symbols(query: Query, scan: ScanResult) -> Signal:
+    """Files defining what the change uses (callees) or using what it defines (callers),
+    weighted by how rare each name is."""
+    n = max(scan.scanned, 1)
+    out: Signal = {}
+    for path, ev in sorted(scan.evidence.items()):
+        if path in query.changed or not (ev.defines or ev.uses):
+            continue
+        score = 0.0
+        why: list[str] = []
+        if ev.defines:
+            score += 1.5 * sum(idf(scan.df.get(s.encode(), 1), n) for s in ev.defines)
             why.append(f"defines {_names(ev.defines)} used by the change")
-        if ev is not None and ev.uses:
-            weight = sum(idf(scan.df.get(s.encode(), 1), n) for s in ev.uses)
-            score += weight
+        if ev.uses:
+            score += sum(idf(scan.df.get(s.encode(), 1), n) for s in ev.uses)
             why.append(f"uses {_names(ev.uses)} changed by the change")
         if score > 0:
             out[path] = Evidence(score, "; ".join(why))
     return out
+
+
+def versions(scan: ScanResult) -> Signal:
+    """Files naming a version the change replaces (version files, install docs)."""
+    return {
+        p: Evidence(
+            len(e.versions), f"names version {_names(e.versions)}, which the change replaces"
+        )
+        for p, e in scan.evidence.items()
+        if e.versions
+    }
 
 
 def lexical(query: Query, scan: ScanResult, *, k1: float = 1.2, b: float = 0.75) -> Signal:
@@ -130,85 +161,14 @@ def cochange(
     }
 
 
-_TEST_DIRS = ("tests", "test", "__tests__", "spec", "testing")
-
-
-def _test_names(path: str) -> set[str]:
-    p = PurePosixPath(path)
-    stem, suffix = p.stem, p.suffix
-    if suffix in (".py", ".pyi"):
-        return {f"test_{stem}.py", f"{stem}_test.py", f"tests_{stem}.py", f"test{stem}.py"}
-    if suffix == ".go":
-        return {f"{stem}_test.go"}
-    if suffix in (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs"):
-        return {
-            f"{stem}.{kind}{ext}"
-            for kind in ("test", "spec")
-            for ext in (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
-        }
-    if suffix == ".java":
-        return {f"{stem}Test.java", f"{stem}Tests.java", f"Test{stem}.java", f"{stem}IT.java"}
-    if suffix == ".rs":
-        return {f"{stem}_test.rs", f"test_{stem}.rs", f"{stem}.rs"}
-    return {f"test_{stem}{suffix}", f"{stem}_test{suffix}"}
-
-
-def _is_test(path: str) -> bool:
-    name = posixpath.basename(path)
-    parts = path.split("/")
-    return (
-        name.startswith("test_")
-        or any(marker in name for marker in ("_test.", ".test.", ".spec.", "Test.java"))
-        or any(part in _TEST_DIRS for part in parts[:-1])
-    )
-
-
-def _subject(path: str) -> str | None:
-    """The module name a test file is about (``test_x.py`` -> ``x``)."""
-    name = PurePosixPath(path).name
-    stem = name.split(".")[0]
-    for prefix in ("test_", "tests_"):
-        if stem.startswith(prefix):
-            return stem[len(prefix) :]
-    for suffix in ("_test", "Test", "Tests", "IT"):
-        if stem.endswith(suffix) and len(stem) > len(suffix):
-            return stem[: -len(suffix)]
-    if ".test." in name or ".spec." in name:
-        return stem
-    return None
-
-
 def tests(changed: Iterable[str], paths: Iterable[str]) -> Signal:
-    """Tests named after a changed module, and the module a changed test is about."""
-    changed = [c for c in changed]
-    by_name: dict[str, list[str]] = {}
-    for path in paths:
-        by_name.setdefault(posixpath.basename(path), []).append(path)
-    out: Signal = {}
-    for source in changed:
-        if _is_test(source):
-            subject = _subject(source)
-            ext = PurePosixPath(source).suffix
-            for path in by_name.get(f"{subject}{ext}", []) if subject else []:
-                if path not in changed:
-                    out[path] = Evidence(0.8, f"module under test of {source}")
-            continue
-        src_dir = posixpath.dirname(source)
-        for name in sorted(_test_names(source)):
-            for path in by_name.get(name, []):
-                if path == source or path in changed or not _is_test(path):
-                    continue
-                score = 1.0 if _mirrors(src_dir, posixpath.dirname(path)) else 0.7
-                if path not in out or out[path].score < score:
-                    out[path] = Evidence(score, f"tests {source}")
-    return out
+    """Tests of the changed modules, and the modules changed tests are about
+    (``reviewbot.pack.pairing`` knows each language's conventions)."""
+    found = pair_signal(changed, TestIndex(paths))
+    return {p: Evidence(pair.score, pair.reason) for p, pair in found.items()}
 
 
-def _mirrors(src_dir: str, test_dir: str) -> bool:
-    """``pkg/a`` vs ``tests/pkg/a``, ``pkg/a/tests``, ``pkg/a`` itself and the like."""
-    src = [p for p in src_dir.split("/") if p and p != "src"]
-    tst = [p for p in test_dir.split("/") if p and p not in _TEST_DIRS]
-    return not src or not tst or src[-1] == tst[-1] or src[-len(tst) :] == tst
+_is_test = is_test  # the name other packages import
 
 
 GUIDANCE = (

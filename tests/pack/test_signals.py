@@ -28,13 +28,14 @@ def top(signal: sig.Signal) -> list[str]:
 
 def test_references_imports_both_ways_and_symbols(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
     _, signals = ranked
-    refs = signals["references"]
-    assert "imported by pkg/core.py" in refs["pkg/util.py"].reason
-    assert "imported by pkg/core.py" in refs["pkg/rounding.py"].reason
-    assert "imports pkg/core.py" in refs["pkg/api.py"].reason
-    assert "defines round_half_even" in refs["pkg/rounding.py"].reason
-    assert "uses compute_total" in refs["pkg/api.py"].reason
-    assert "pkg/unrelated.py" not in refs and "zzz/far/away.py" not in refs
+    links, names = signals["imports"], signals["symbols"]
+    assert "imported by pkg/core.py" in links["pkg/util.py"].reason
+    assert "imported by pkg/core.py" in links["pkg/rounding.py"].reason
+    assert "imports pkg/core.py" in links["pkg/api.py"].reason
+    assert "defines round_half_even" in names["pkg/rounding.py"].reason
+    assert "uses compute_total" in names["pkg/api.py"].reason
+    for unrelated in ("pkg/unrelated.py", "zzz/far/away.py"):
+        assert unrelated not in links and unrelated not in names
 
 
 def test_lexical_bm25_prefers_files_sharing_rare_identifiers(ranked: tuple[list, dict]) -> None:  # type: ignore[type-arg]
@@ -140,6 +141,6 @@ def test_c_includes_are_references(make_repo: Callable[..., GitRepo]) -> None:
     view, change = change_of(repo.path)
     options = PackOptions(budget=10_000)
     _, _, _, _, signals = rank_change(view, change, options)
-    refs = signals["references"]
+    refs = signals["imports"]
     assert "imported by kernel/widget.c" in refs["include/linux/widget.h"].reason
     assert "imported by kernel/widget.c" in refs["kernel/local.h"].reason
