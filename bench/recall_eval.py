@@ -20,8 +20,19 @@ from reviewbot.repo.diff import ChangeSet
 from reviewbot.repo.tree import FileEntry
 
 BUDGETS = (16_000, 64_000, 256_000)
+# The packer's fusion before the learned model (reciprocal-rank fusion, K = 5).
+RRF_WEIGHTS = {
+    "lexical": 1.5,
+    "cochange": 1.5,
+    "imports": 0.75,
+    "symbols": 0.75,
+    "tests": 0.75,
+    "guidance": 0.1,
+    "versions": 0.5,
+}
 NOT_SIGNALS = frozenset(
-    {"rank.py", "fill.py", "render.py", "chunk.py", "report.py", "api.py", "model.py", "tokens.py"}
+    {"rank.py", "learned.py", "fill.py", "render.py", "chunk.py", "report.py", "api.py", "model.py"}
+    | {"tokens.py"}
 )
 PACK = Path(__file__).resolve().parents[1] / "reviewbot" / "pack"
 
@@ -89,14 +100,15 @@ def evaluate_sample(root: Path, sample: Sample) -> dict[str, Any]:
         "signals": {n: {p: e.score for p, e in s.items()} for n, s in signals.items()},
         "words": words,
     }
-    assert [r.path for r in ranked] == [r.path for r in _fused(dump["signals"])]
+    assert [r.path for r in ranked] == [r.path for r in _ranked(dump)]
     return dump
 
 
-def _fused(scores: Mapping[str, Mapping[str, float]]) -> list[Any]:
-    return rank_signals(
-        {n: {p: sig.Evidence(v, "") for p, v in s.items()} for n, s in scores.items()}
-    )
+def _ranked(dump: Mapping[str, Any]) -> list[Any]:
+    signals = {
+        n: {p: sig.Evidence(v, "") for p, v in s.items()} for n, s in dump["signals"].items()
+    }
+    return rank_signals(signals, dump["changed"])
 
 
 def complete(ranking: Iterable[str], pool: Sequence[str]) -> list[str]:
@@ -123,13 +135,20 @@ def method_rankings(dump: Mapping[str, Any]) -> dict[str, list[str]]:
         "BM25 (diff)": complete(sig.as_ranking(lexical), pool),
         "co-change": complete(sig.as_ranking(cochange), pool),
         "RRF(path,BM25,co)": complete(
-            (r.path for r in fuse({"path": path_order, "lexical": lexical, "cochange": cochange})),
+            (
+                r.path
+                for r in fuse(
+                    {"path": path_order, "lexical": lexical, "cochange": cochange},
+                    {"path": 1.0, "lexical": 1.5, "cochange": 1.5},
+                )
+            ),
             pool,
         ),
         "RRF(BM25,co)": complete(
             (r.path for r in fuse({"lexical": lexical, "cochange": cochange})), pool
-        ),
-        "reviewbot": complete((r.path for r in rank_signals(signals)), pool),
+        ),  # equal weights: the same as 1.5 each
+        "RRF(all signals)": complete((r.path for r in fuse(signals, RRF_WEIGHTS)), pool),
+        "reviewbot": complete((r.path for r in _ranked(dump)), pool),
     }
 
 

@@ -1,14 +1,15 @@
-"""Choose the packer's fusion on the *tuning* repositories only, by leave-one-repository-out.
+"""Fit the packer's ranking model on the *tuning* repositories only, by leave-one-repository-out.
 
 Reads the per-sample signals bench/recall.py cached for the tuning repositories (run it with
-``--role tuning`` first) and searches the fusion's parameters (the constant K, one weight per
-signal, the ``lead`` that lets one confident signal win, the factor on test files that no
-pairing names) by coordinate ascent on the mean per-repository MRR. Each tuning repository
-is held out once: parameters are chosen on the others and scored on it, which says how well
-the procedure generalises; the parameters printed last are chosen on all tuning
-repositories and go into reviewbot/pack/rank.py. Reporting repositories are never read.
+``--role tuning`` first), turns each sample into the feature rows of
+``reviewbot.pack.learned`` and fits the linear model by softmax regression (the hidden file
+is the answer among the files the signals name; L2-regularised). Each tuning repository is
+held out once: the model is fitted on the others and scored (MRR) on it, beside plain
+reciprocal-rank fusion of the same signals, which says how well the procedure generalises.
+The model printed last is fitted on all tuning repositories and goes into
+reviewbot/pack/learned.py. Reporting repositories are never read.
 
-    nice .venv/bin/python bench/recall_tune.py
+    nice .venv/bin/python bench/recall_tune.py      (needs numpy: pip install numpy)
 """
 
 from __future__ import annotations
@@ -16,100 +17,82 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.recall_eval import code_version
-from reviewbot.pack.pairing import is_test
-from reviewbot.pack.rank import FUSION, Fusion
+from bench.recall_eval import code_version, method_rankings
+from reviewbot.pack import signals as sig
+from reviewbot.pack.learned import FEATURES, MODEL, feature_rows
 
 HERE = Path(__file__).resolve().parent
-GRID: dict[str, Sequence[float]] = {
-    "k": (1, 2, 3, 5, 8, 12, 20, 40),
-    "lead": (0, 0.5, 1, 2, 4),
-    "test_factor": (0.4, 0.6, 0.8, 1.0),
-    "weight": (0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3),
-}
+L2 = 0.001
+STEPS = 1000
 
 
 @dataclass(frozen=True)
 class Case:
-    """One sample as arrays: signal ranks of every file any signal names."""
-
-    names: tuple[str, ...]
-    ranks: np.ndarray  # files x signals, inf where a signal does not name the file
-    untested: np.ndarray  # test files that no pairing names
-    before: np.ndarray  # paths sorting before the hidden file
+    rows: np.ndarray  # files any signal names x FEATURES
+    before: np.ndarray  # those paths sorting before the hidden file
     hidden: int  # row of the hidden file, or -1
     quiet_before: int  # pool files no signal names that sort before the hidden file
+    fused: int  # the hidden file's position under plain reciprocal-rank fusion (1-based)
 
 
-def case(dump: Mapping[str, object]) -> Case | None:
+def case(dump: Mapping[str, Any]) -> Case | None:
     if dump["unseen"]:
         return None
-    signals: Mapping[str, Mapping[str, float]] = dump["signals"]  # type: ignore[assignment]
-    hidden: str = str(dump["key"]).split(":", 1)[1]
-    names = tuple(sorted(signals))
-    files = sorted({p for s in signals.values() for p in s})
-    row = {p: i for i, p in enumerate(files)}
-    ranks = np.full((len(files), len(names)), np.inf)
-    for j, name in enumerate(names):
-        s = signals[name]
-        for r, p in enumerate(sorted(s, key=lambda p: (-s[p], p)), start=1):
-            ranks[row[p], j] = r
-    tests = signals.get("tests", {})
-    untested = np.array([is_test(p) and p not in tests for p in files], dtype=bool)
-    before = np.array([p < hidden for p in files], dtype=bool)
-    pool: list[str] = dump["pool"]  # type: ignore[assignment]
-    quiet = sum(1 for p in pool if p < hidden and p not in row)
-    return Case(names, ranks, untested, before, row.get(hidden, -1), quiet)
+    hidden = str(dump["key"]).split(":", 1)[1]
+    signals = {
+        n: {p: sig.Evidence(v, "") for p, v in s.items()} for n, s in dump["signals"].items()
+    }
+    paths, rows = feature_rows(signals, dump["changed"])
+    named = set(paths)
+    return Case(
+        np.array(rows, dtype=float).reshape(len(paths), len(FEATURES)),
+        np.array([p < hidden for p in paths], dtype=bool),
+        paths.index(hidden) if hidden in named else -1,
+        sum(1 for p in dump["pool"] if p < hidden and p not in named),
+        method_rankings(dump)["RRF(all signals)"].index(hidden) + 1,
+    )
 
 
-def position(c: Case, f: Fusion) -> int:
-    if len(c.names) == 0 or c.ranks.shape[0] == 0:
-        return c.quiet_before + 1
-    w = np.array([f.weights.get(n, 1.0) for n in c.names])
-    contrib = w / (f.k + c.ranks)
-    score = contrib.sum(1) + f.lead * contrib.max(1)
-    score = np.where(c.untested, score * f.test_factor, score)
-    if c.hidden < 0:  # only the path-order tail holds it
-        return int((score > 0).sum()) + c.quiet_before + 1
+def position(c: Case, w: np.ndarray) -> int:
+    if c.hidden < 0:
+        return c.rows.shape[0] + c.quiet_before + 1
+    score = c.rows @ w
     mine = score[c.hidden]
-    ahead = (score > mine).sum() + ((score == mine) & c.before).sum()
-    if mine == 0:
-        ahead += c.quiet_before
-    return int(ahead) + 1
+    return int((score > mine).sum() + ((score == mine) & c.before).sum()) + 1
 
 
-def mrr(cases: Sequence[Case | None], f: Fusion) -> float:
-    return sum(1 / position(c, f) for c in cases if c is not None) / max(len(cases), 1)
+def mrr(cases: Sequence[Case | None], w: np.ndarray) -> float:
+    return sum(1 / position(c, w) for c in cases if c is not None) / max(len(cases), 1)
 
 
-def objective(repos: Mapping[str, Sequence[Case | None]], f: Fusion) -> float:
-    return sum(mrr(cases, f) for cases in repos.values()) / len(repos)
+def fused_mrr(cases: Sequence[Case | None]) -> float:
+    return sum(1 / c.fused for c in cases if c is not None) / max(len(cases), 1)
 
 
-def ascend(repos: Mapping[str, Sequence[Case | None]], start: Fusion, sweeps: int = 3) -> Fusion:
-    best, score = start, objective(repos, start)
-    for _ in range(sweeps):
-        improved = False
-        for param in ("k", "lead", "test_factor", *(f"w:{n}" for n in sorted(start.weights))):
-            values = GRID["weight"] if param.startswith("w:") else GRID[param]
-            for v in values:
-                if param.startswith("w:"):
-                    trial = replace(best, weights={**best.weights, param[2:]: float(v)})
-                else:
-                    trial = replace(best, **{param: float(v)})
-                got = objective(repos, trial)
-                if got > score + 1e-9:
-                    best, score, improved = trial, got, True
-        if not improved:
-            break
-    return best
+def fit(cases: Sequence[Case | None]) -> np.ndarray:
+    """Softmax regression with Adam: maximise the hidden file's share of each sample."""
+    usable = [c for c in cases if c is not None and c.hidden >= 0]
+    w = np.array([MODEL.get(f, 0.0) for f in FEATURES])
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, STEPS + 1):
+        grad = 2 * L2 * w
+        for c in usable:
+            logits = c.rows @ w
+            p = np.exp(logits - logits.max())
+            p /= p.sum()
+            grad += (p @ c.rows - c.rows[c.hidden]) / len(usable)
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= 0.05 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return np.round(w, 2)
 
 
 def load(version: str) -> dict[str, list[Case | None]]:
@@ -128,26 +111,27 @@ def load(version: str) -> dict[str, list[Case | None]]:
     return out
 
 
-def show(f: Fusion) -> str:
-    weights = ", ".join(f"{n} {w:g}" for n, w in sorted(f.weights.items()))
-    return f"K {f.k:g}, lead {f.lead:g}, test factor {f.test_factor:g}; weights: {weights}"
-
-
 def main() -> int:
     repos = load(code_version())
-    print(f"packer's fusion now: {show(FUSION)}: mean MRR {objective(repos, FUSION):.3f}")
-    print("\n| held-out tuning repository | MRR, fusion chosen on the others | MRR, fusion now |")
+    print(
+        "| held-out tuning repository | MRR, model fitted on the others | MRR, RRF of the signals |"
+    )
     print("|---|---|---|")
-    held = []
+    held, fused = [], []
     for name in repos:
-        rest = {n: c for n, c in repos.items() if n != name}
-        chosen = ascend(rest, FUSION)
-        held.append(mrr(repos[name], chosen))
-        print(f"| {name} | {held[-1]:.3f} | {mrr(repos[name], FUSION):.3f} |", flush=True)
-    print(f"| mean | {sum(held) / len(held):.3f} | {objective(repos, FUSION):.3f} |")
-    final = ascend(repos, FUSION)
-    best = objective(repos, final)
-    print(f"\nchosen on all tuning repositories: {show(final)}: mean MRR {best:.3f}")
+        w = fit([c for n, cases in repos.items() if n != name for c in cases])
+        held.append(mrr(repos[name], w))
+        fused.append(fused_mrr(repos[name]))
+        print(f"| {name} | {held[-1]:.3f} | {fused[-1]:.3f} |", flush=True)
+    print(f"| mean | {np.mean(held):.3f} | {np.mean(fused):.3f} |")
+    w = fit([c for cases in repos.values() for c in cases])
+    inside = np.mean([mrr(cases, w) for cases in repos.values()])
+    print(f"\nfitted on all tuning repositories (mean MRR on them {inside:.3f}):")
+    print("MODEL: Mapping[str, float] = {")
+    for f, x in zip(FEATURES, w, strict=True):
+        if x != 0:
+            print(f'    "{f}": {x:g},')
+    print("}")
     return 0
 
 

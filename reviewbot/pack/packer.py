@@ -21,6 +21,7 @@ from reviewbot.pack.candidates import PathRules
 from reviewbot.pack.change import Change
 from reviewbot.pack.fill import FillInput, fill
 from reviewbot.pack.imports import PathIndex
+from reviewbot.pack.learned import shared_prefix
 from reviewbot.pack.manifests import is_manifest, read_roots
 from reviewbot.pack.model import ContextPack, Excluded
 from reviewbot.pack.parallel import PARALLEL_BYTES, Forked, can_fork, merge, split
@@ -109,15 +110,7 @@ def scan_order(paths: Iterable[str], first: Iterable[str], near: Iterable[str]) 
 
     def closeness(path: str) -> int:
         parts = path.split("/")[:-1]
-        best = 0
-        for a in anchors:
-            n = 0
-            for x, y in zip(parts, a, strict=False):
-                if x != y:
-                    break
-                n += 1
-            best = max(best, n)
-        return best
+        return max((shared_prefix(parts, a) for a in anchors), default=0)
 
     rest = sorted((p for p in paths if p not in seen), key=lambda p: (-closeness(p), p))
     return head + rest
@@ -235,7 +228,7 @@ def rank_change(
     }
     allowed = set(paths)
     signals = {name: {p: e for p, e in s.items() if p in allowed} for name, s in signals.items()}
-    return rank_signals(signals), plan.cands, plan.query, result, signals
+    return rank_signals(signals, change.paths), plan.cands, plan.query, result, signals
 
 
 def pack_change(
