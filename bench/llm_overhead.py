@@ -31,7 +31,6 @@ from reviewbot.llm.providers import PROVIDERS  # noqa: E402
 PROVIDER_OF_MODE = {
     "moonshot": "moonshot",
     "openrouter": "openrouter",
-    "inference-sh": "inference-sh",
     "vllm": "openai-compatible",
 }
 

@@ -47,7 +47,15 @@ class Settings:
     api_key: str = _opt("", "API key (environment or flag only)", secret=True, in_file=False)
     max_tokens: int = _opt(32768, "output tokens per call, reasoning included", minimum=1024)
     temperature: float = _opt(1.0, "sampling temperature (1.0 recommended for K2 Thinking)")
-    reasoning_effort: str = _opt("", "reasoning effort hint", choices=REASONING_EFFORTS)
+    reasoning_effort: str = _opt(
+        "", "reasoning effort (empty: the provider's, inference.sh high)", choices=REASONING_EFFORTS
+    )
+    reasoning_max_tokens: int = _opt(
+        0, "reasoning token budget, OpenRouter and inference.sh (0: by effort)", minimum=0
+    )
+    reasoning_exclude: bool = _opt(
+        False, "ask OpenRouter / inference.sh to think without returning the reasoning"
+    )
     idle_timeout: float = _opt(180.0, "seconds without a streamed byte before retrying", minimum=1)
     max_retry_seconds: float = _opt(300.0, "total seconds spent retrying one call", minimum=0)
     # Agent limits

@@ -11,7 +11,11 @@ import pytest
 from reviewbot.llm.providers import KEY_ENV_VARS
 from tests.helpers.gitrepo import GitRepo
 
-pytest_plugins = ["tests.fakes.k2_server", "tests.fakes.github_server"]
+pytest_plugins = [
+    "tests.fakes.k2_server",
+    "tests.fakes.github_server",
+    "tests.fakes.inference_sh_server",
+]
 
 _PREFIXES = ("REVIEWBOT_", "GITHUB_", "RUNNER_", "ACTIONS_")
 _EXTRA = (*KEY_ENV_VARS, "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GH_TOKEN", "CI")

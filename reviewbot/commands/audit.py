@@ -39,7 +39,8 @@ from reviewbot.audit.state import (
 from reviewbot.commands.review import repository_name
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
-from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.llm.client import ClientConfig
+from reviewbot.llm.connect import open_client
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.plan import run_dir_for
 from reviewbot.progress import Progress
@@ -211,7 +212,7 @@ def _execute(
         err, settings, live=job.live, quiet=job.quiet, verbose=job.verbose,
         secrets=(config.api_key,),
     )  # fmt: skip
-    with ChatClient(config) as client, progress:
+    with open_client(config) as client, progress:
         return run_units(
             audit,
             todo,

@@ -13,7 +13,8 @@ from rich.text import Text
 
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, RepositoryError
-from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.llm.client import ClientConfig
+from reviewbot.llm.connect import open_client
 from reviewbot.pipeline.plan import ReviewPlan, filter_paths, plan_notes, plan_review, run_dir_for
 from reviewbot.pipeline.run import Execution, execute
 from reviewbot.progress import Progress
@@ -170,7 +171,7 @@ def run(
         err, settings, live=job.live, quiet=job.quiet, verbose=job.verbose,
         secrets=(config.api_key,),
     )  # fmt: skip
-    with ChatClient(config) as client, progress:
+    with open_client(config) as client, progress:
         result = execute(
             plan,
             settings,

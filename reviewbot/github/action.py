@@ -37,7 +37,8 @@ from reviewbot.github.prior import Prior, read_prior
 from reviewbot.github.report import Report
 from reviewbot.github.review import Publisher, Target
 from reviewbot.github.types import WRITE_ACCESS, PullInfo
-from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.llm.client import ClientConfig
+from reviewbot.llm.connect import open_client
 from reviewbot.pipeline.plan import plan_review
 from reviewbot.pipeline.run import Execution, code_from_diff, execute
 from reviewbot.progress import Progress
@@ -198,7 +199,7 @@ class Action:
         progress = Progress(
             self.log, live=False, verbose=True, quiet=False, show_reasoning=settings.show_reasoning
         )
-        with ChatClient(config) as client, progress:
+        with open_client(config) as client, progress:
             how = Execution(
                 client=client,
                 run_dir=folder.path,

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import httpx
 from httpx_sse import EventSource
@@ -37,7 +37,7 @@ from reviewbot.llm.retry import (
     run_with_retries,
 )
 from reviewbot.llm.types import AssistantTurn, EventCallback, Retrying
-from reviewbot.llm.wire import ToolChoice, build_body, untyped_properties
+from reviewbot.llm.wire import ToolChoice, build_body, check_tool_schemas
 
 if TYPE_CHECKING:
     from reviewbot.config import Settings
@@ -69,7 +69,10 @@ class ClientConfig:
     max_tokens: int = 32768
     temperature: float = 1.0
     reasoning_effort: str = ""  # "", low, medium, high (ignored by Moonshot)
-    reasoning_max_tokens: int = 0  # OpenRouter only; wins over reasoning_effort
+    reasoning_max_tokens: int = 0  # OpenRouter and inference.sh; wins over reasoning_effort
+    reasoning_exclude: bool = False  # OpenRouter and inference.sh: reasoning not returned
+    context_size: int = 0  # inference.sh apps: the window to ask for (0: the app's default)
+    poll_interval: float = 1.0  # inference.sh: seconds between polls once a stream ended
     stream: bool = True
     idle_timeout: float = 180.0
     connect_timeout: float = 15.0
@@ -100,6 +103,9 @@ class ClientConfig:
             "max_tokens": settings.max_tokens,
             "temperature": settings.temperature,
             "reasoning_effort": settings.reasoning_effort,
+            "reasoning_max_tokens": settings.reasoning_max_tokens,
+            "reasoning_exclude": settings.reasoning_exclude,
+            "context_size": settings.context_window,
             "idle_timeout": settings.idle_timeout,
             "max_retry_seconds": settings.max_retry_seconds,
             "key_source": key_source,
@@ -121,8 +127,68 @@ class ClientConfig:
         )
 
 
-class ChatClient:
-    """``ModelClient`` over httpx. ``sleep``, ``rng`` and ``clock`` are injectable."""
+# What an HTTP exchange with a model API can fail with short of an HTTP answer.
+TRANSPORT_ERRORS = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.DecodingError,
+    httpx.InvalidURL,
+    httpx.UnsupportedProtocol,
+)
+
+
+def transport_failure(exc: Exception, cfg: ClientConfig) -> Retryable | ConfigError:
+    """A ``TRANSPORT_ERRORS`` failure as a retryable one, or a config error for a bad URL."""
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return ConfigError(
+            f"model base URL {cfg.base_url!r} is not usable ({exc})",
+            hint="set REVIEWBOT_BASE_URL to an http(s) URL",
+        )
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Retryable(f"connecting to {cfg.base_url} timed out")
+    if isinstance(exc, httpx.ConnectError):
+        return Retryable(f"cannot connect to {cfg.base_url} ({exc})")
+    if isinstance(exc, httpx.ReadTimeout):
+        return Retryable(f"no data from the server for {cfg.idle_timeout:g} s")
+    if isinstance(exc, httpx.TimeoutException):
+        return Retryable(f"the request timed out ({type(exc).__name__})")
+    return Retryable(f"the connection dropped mid-reply ({exc})")
+
+
+def http_failure(reply: httpx.Response, context: ErrorContext) -> ModelError | Retryable:
+    """What an HTTP error answer (already read) means: retry, or which ``ModelError``."""
+    try:
+        body: Any = json.loads(reply.content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = reply.text
+    retry_after = parse_retry_after(reply.headers.get("retry-after"))
+    return classify_error_body(reply.status_code, body, context, retry_after)
+
+
+def error_context(cfg: ClientConfig) -> ErrorContext:
+    return ErrorContext(
+        base_url=cfg.base_url,
+        model=cfg.model,
+        key_source=cfg.key_source or cfg.provider.key_env,
+        api_key=cfg.api_key,
+    )
+
+
+def http_timeout(cfg: ClientConfig) -> httpx.Timeout:
+    """Connect bounded by ``connect_timeout``; reads and writes by ``idle_timeout`` (the
+    silence between two received bytes, not the whole reply)."""
+    return httpx.Timeout(
+        connect=cfg.connect_timeout,
+        read=cfg.idle_timeout,
+        write=cfg.idle_timeout,
+        pool=cfg.connect_timeout,
+    )
+
+
+class HttpModelClient:
+    """What the httpx model clients share: the injectables (``sleep``, ``rng``, ``clock``,
+    ``transport``), the connection pool, closing, and one turn retried within bounds."""
 
     def __init__(
         self,
@@ -137,21 +203,12 @@ class ChatClient:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 (backoff jitter, not secrets)
         self._clock = clock
-        self._context = ErrorContext(
-            base_url=config.base_url,
-            model=config.model,
-            key_source=config.key_source or config.provider.key_env,
-            api_key=config.api_key,
+        self._context = error_context(config)
+        self._http = httpx.Client(
+            timeout=http_timeout(config), transport=transport, trust_env=False
         )
-        timeout = httpx.Timeout(
-            connect=config.connect_timeout,
-            read=config.idle_timeout,
-            write=config.idle_timeout,
-            pool=config.connect_timeout,
-        )
-        self._http = httpx.Client(timeout=timeout, transport=transport, trust_env=False)
 
-    def __enter__(self) -> ChatClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -164,6 +221,27 @@ class ChatClient:
         """``turn`` as the assistant message this provider expects back."""
         return turn.to_message(self.config.provider.reasoning_style)
 
+    def _retried(
+        self, attempt: Callable[[], AssistantTurn], on_event: EventCallback | None, what: str
+    ) -> AssistantTurn:
+        def on_retry(number: int, wait: float, reason: str) -> None:
+            if on_event is not None:
+                on_event(Retrying(number, wait, reason))
+
+        return run_with_retries(
+            attempt,
+            self.config.retry_policy,
+            sleep=self._sleep,
+            rng=self._rng,
+            clock=self._clock,
+            on_retry=on_retry,
+            what=what,
+        )
+
+
+class ChatClient(HttpModelClient):
+    """``ModelClient`` over OpenAI-style chat completions."""
+
     def complete(
         self,
         messages: list[dict[str, Any]],
@@ -174,12 +252,7 @@ class ChatClient:
     ) -> AssistantTurn:
         """One model turn, retried within the configured bounds."""
         cfg = self.config
-        missing = untyped_properties(tools)
-        if missing:
-            raise ModelRequestError(
-                f"tool schema properties without a type: {', '.join(missing[:5])}",
-                hint="give every (nested) property a JSON-schema type",
-            )
+        check_tool_schemas(tools)
         body = build_body(
             model=cfg.model,
             provider=cfg.provider,
@@ -191,23 +264,15 @@ class ChatClient:
             temperature=cfg.temperature,
             reasoning_effort=cfg.reasoning_effort,
             reasoning_max_tokens=cfg.reasoning_max_tokens,
+            reasoning_exclude=cfg.reasoning_exclude,
             extra_body=cfg.extra_body,
         )
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = self._headers()
-
-        def on_retry(attempt: int, wait: float, reason: str) -> None:
-            if on_event is not None:
-                on_event(Retrying(attempt, wait, reason))
-
-        return run_with_retries(
+        return self._retried(
             lambda: self._attempt(payload, headers, on_event),
-            cfg.retry_policy,
-            sleep=self._sleep,
-            rng=self._rng,
-            clock=self._clock,
-            on_retry=on_retry,
-            what=f"the model API at {cfg.base_url}",
+            on_event,
+            f"the model API at {cfg.base_url}",
         )
 
     def _headers(self) -> dict[str, str]:
@@ -240,21 +305,8 @@ class ChatClient:
                 else:
                     reply.read()
                     builder.add_completion(self._whole_reply(reply, kind))
-        except httpx.ConnectTimeout as exc:
-            raise Retryable(f"connecting to {cfg.base_url} timed out") from exc
-        except httpx.ConnectError as exc:
-            raise Retryable(f"cannot connect to {cfg.base_url} ({exc})") from exc
-        except httpx.ReadTimeout as exc:
-            raise Retryable(f"no data from the server for {cfg.idle_timeout:g} s") from exc
-        except httpx.TimeoutException as exc:
-            raise Retryable(f"the request timed out ({type(exc).__name__})") from exc
-        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.DecodingError) as exc:
-            raise Retryable(f"the connection dropped mid-reply ({exc})") from exc
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise ConfigError(
-                f"model base URL {cfg.base_url!r} is not usable ({exc})",
-                hint="set REVIEWBOT_BASE_URL to an http(s) URL",
-            ) from exc
+        except TRANSPORT_ERRORS as exc:
+            raise transport_failure(exc, cfg) from exc
         return builder.build(model=cfg.model, style=cfg.provider.reasoning_style)
 
     def _read_events(self, reply: httpx.Response, builder: TurnBuilder) -> None:
@@ -300,12 +352,7 @@ class ChatClient:
         return body
 
     def _http_error(self, reply: httpx.Response) -> ModelError | Retryable:
-        try:
-            body: Any = json.loads(reply.content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = reply.text
-        retry_after = parse_retry_after(reply.headers.get("retry-after"))
-        return classify_error_body(reply.status_code, body, self._context, retry_after)
+        return http_failure(reply, self._context)
 
     def _stream_error(self, chunk: Mapping[str, Any]) -> ModelError | Retryable:
         error = chunk.get("error")

@@ -1,7 +1,8 @@
 """What model calls cost, and a ledger that adds them up.
 
 List prices in USD per 1M tokens. K2 Thinking: $0.60 input, $0.15 cached input, $2.50
-output (Moonshot; OpenRouter and inference.sh pass the same list price through).
+output (Moonshot; OpenRouter and inference.sh pass the same list price through). A call
+whose provider reported its cost (``Usage.reported_cost_usd``) is counted at that figure.
 K2 Thinking Turbo: $1.15 input and $8.00 output are Moonshot's list prices; its cached
 input price is assumed to be $0.15 like K2 Thinking's (not confirmed). Models not in the
 table are priced as K2 Thinking, marked ``known=False``. Settings override any component
@@ -57,7 +58,10 @@ def prices_for(model: str, settings: Settings | None = None) -> Prices:
 
 
 def cost_usd(usage: Usage, prices: Prices) -> float:
-    """Dollars for one call's (or a sum of calls') tokens."""
+    """Dollars for one call's (or a sum of calls') tokens; the provider's own figure when
+    it reported one."""
+    if usage.reported_cost_usd is not None:
+        return usage.reported_cost_usd
     return (
         usage.uncached_tokens * prices.input
         + min(usage.cached_tokens, usage.input_tokens) * prices.cached_input

@@ -1,6 +1,8 @@
 """Provider presets: where K2 Thinking is served and how each endpoint wants reasoning.
 
-Every field is a default the user can override (base URL, model id, key variable).
+Every field is a default the user can override (base URL, model id, key variable). All
+presets but inference.sh speak OpenAI-style chat completions; inference.sh runs an app
+(``model`` is the app reference) through its task API (``reviewbot.llm.inference_sh``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ ReasoningStyle = Literal["reasoning_content", "openrouter", "reasoning"]
 # How a reasoning effort is asked for: not at all, OpenRouter's `reasoning` object, or
 # the OpenAI-style top-level `reasoning_effort`.
 ReasoningRequest = Literal["none", "openrouter", "reasoning_effort"]
+# The wire: chat completions, or inference.sh's task API (create, stream, poll, cancel).
+Api = Literal["chat", "tasks"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Provider:
     # Send `stream_options: {"include_usage": true}` (Moonshot reports usage on the last
     # streamed choice without being asked, so it is not sent there).
     stream_usage_option: bool = True
+    api: Api = "chat"
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -50,10 +55,11 @@ PROVIDERS: dict[str, Provider] = {
         ),
         Provider(
             name="inference-sh",
-            base_url="https://api.inference.sh/openai",
+            base_url="https://api.inference.sh",
             model="openrouter/kimi-k2-thinking",
             key_env="INFERENCE_API_KEY",
             reasoning_style="reasoning",
+            api="tasks",
         ),
         Provider(
             name="openai-compatible",

@@ -27,20 +27,25 @@ class Usage:
     """Token counts of one call (or a sum of calls).
 
     ``input_tokens`` includes ``cached_tokens``; ``output_tokens`` includes
-    ``reasoning_tokens`` (reasoning is billed as output).
+    ``reasoning_tokens`` (reasoning is billed as output). ``reported_cost_usd`` is what the
+    provider said the call cost, when it says (an inference.sh app's ``output_meta``);
+    a sum keeps it only when every part had one.
     """
 
     input_tokens: int = 0
     cached_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    reported_cost_usd: float | None = None
 
     def __add__(self, other: Usage) -> Usage:
+        mine, theirs = self.reported_cost_usd, other.reported_cost_usd
         return Usage(
             self.input_tokens + other.input_tokens,
             self.cached_tokens + other.cached_tokens,
             self.output_tokens + other.output_tokens,
             self.reasoning_tokens + other.reasoning_tokens,
+            mine + theirs if mine is not None and theirs is not None else None,
         )
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from reviewbot.llm.errors import ModelRequestError
 from reviewbot.llm.providers import Provider
 
 ToolChoice = Literal["auto", "none"]
@@ -22,15 +23,16 @@ def build_body(
     temperature: float,
     reasoning_effort: str = "",
     reasoning_max_tokens: int = 0,
+    reasoning_exclude: bool = False,
     extra_body: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One chat-completions request.
 
     With thinking on, ``tool_choice`` may only be ``auto`` or ``none`` (never forced).
     Reasoning is asked for per provider: OpenRouter gets
-    ``reasoning: {"effort"|"max_tokens", "exclude": false}``; inference.sh and
-    openai-compatible servers get ``reasoning_effort`` when one is set; Moonshot gets
-    nothing (K2 Thinking always reasons there). ``extra_body`` is merged last.
+    ``reasoning: {"effort"|"max_tokens", "exclude"}``; openai-compatible servers get
+    ``reasoning_effort`` when one is set; Moonshot gets nothing (K2 Thinking always
+    reasons there). ``extra_body`` is merged last.
     """
     if tool_choice not in ("auto", "none"):
         raise ValueError(f"tool_choice must be 'auto' or 'none' with thinking, not {tool_choice!r}")
@@ -52,13 +54,23 @@ def build_body(
             reasoning["max_tokens"] = reasoning_max_tokens
         elif reasoning_effort:
             reasoning["effort"] = reasoning_effort
-        reasoning["exclude"] = False
+        reasoning["exclude"] = reasoning_exclude
         body["reasoning"] = reasoning
     elif provider.reasoning_request == "reasoning_effort" and reasoning_effort:
         body["reasoning_effort"] = reasoning_effort
     if extra_body:
         body.update(extra_body)
     return body
+
+
+def check_tool_schemas(tools: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse, before anything is sent, tool schemas K2 would refuse."""
+    missing = untyped_properties(tools)
+    if missing:
+        raise ModelRequestError(
+            f"tool schema properties without a type: {', '.join(missing[:5])}",
+            hint="give every (nested) property a JSON-schema type",
+        )
 
 
 def untyped_properties(tools: Sequence[Mapping[str, Any]]) -> list[str]:

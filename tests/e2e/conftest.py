@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.inference_sh_server import InferenceShServer
 from tests.fakes.k2_server import K2Server
 from tests.helpers.gitrepo import GitRepo
 from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
@@ -44,9 +45,13 @@ class Run:
 
 
 def run_reviewbot(
-    repo: GitRepo, server: K2Server, *args: str, env: dict[str, str] | None = None
+    repo: GitRepo,
+    server: K2Server | InferenceShServer,
+    *args: str,
+    env: dict[str, str | None] | None = None,
 ) -> Run:
-    environment = {
+    """reviewbot as a process against ``server``; ``env`` values of None are removed."""
+    merged = {
         **os.environ,
         "REVIEWBOT_PROVIDER": "openai-compatible",
         "REVIEWBOT_BASE_URL": server.base_url,
@@ -54,6 +59,7 @@ def run_reviewbot(
         "REVIEWBOT_MAX_RETRY_SECONDS": "5",
         **(env or {}),
     }
+    environment = {name: value for name, value in merged.items() if value is not None}
     done = subprocess.run(
         [sys.executable, "-m", "reviewbot", *args],
         cwd=repo.path,

@@ -15,9 +15,10 @@ reasoning that differ from what it sent.
 
 Modes: ``moonshot`` (``reasoning_content``; usage on the last choice with top-level
 ``cached_tokens``), ``openrouter`` (``reasoning`` + ``reasoning_details`` on deltas, which
-must come back unmodified; usage chunk with ``prompt_tokens_details``), ``inference-sh``
-(``reasoning``), ``vllm`` (``reasoning_content``; usage only with
-``stream_options.include_usage``, cached tokens in ``prompt_tokens_details``).
+must come back unmodified; usage chunk with ``prompt_tokens_details``), ``reasoning`` (an
+OpenAI-compatible server that names the field ``reasoning``, as newer vLLM does), ``vllm``
+(``reasoning_content``; usage only with ``stream_options.include_usage``, cached tokens in
+``prompt_tokens_details``).
 
 Use the ``k2_server`` fixture::
 
@@ -46,8 +47,8 @@ from typing import Any, Literal
 
 import pytest
 
-Mode = Literal["moonshot", "openrouter", "inference-sh", "vllm"]
-MODES: tuple[Mode, ...] = ("moonshot", "openrouter", "inference-sh", "vllm")
+Mode = Literal["moonshot", "openrouter", "reasoning", "vllm"]
+MODES: tuple[Mode, ...] = ("moonshot", "openrouter", "reasoning", "vllm")
 MISSING_REASONING = (
     "thinking is enabled but reasoning_content is missing in assistant tool call message"
 )
@@ -241,7 +242,7 @@ class _Issued:
 _REASONING_KEY: dict[str, str] = {
     "moonshot": "reasoning_content",
     "vllm": "reasoning_content",
-    "inference-sh": "reasoning",
+    "reasoning": "reasoning",
     "openrouter": "reasoning_details",
 }
 
@@ -530,7 +531,7 @@ class K2Server:
             usage["cached_tokens"] = cached
         else:
             usage["prompt_tokens_details"] = {"cached_tokens": cached}
-        if self.mode in ("openrouter", "inference-sh"):
+        if self.mode in ("openrouter", "reasoning"):
             usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
         if self.mode == "openrouter":
             cost = ((prompt_tokens - cached) * 0.6 + cached * 0.15 + output * 2.5) / 1e6
@@ -556,7 +557,7 @@ def _pieces(text: str, size: int) -> list[str]:
 def _reasoning_delta(piece: str, mode: Mode) -> dict[str, Any]:
     if mode in ("moonshot", "vllm"):
         return {"reasoning_content": piece}
-    if mode == "inference-sh":
+    if mode == "reasoning":
         return {"reasoning": piece}
     detail = {"type": "reasoning.text", "text": piece, "format": "unknown", "index": 0}
     return {"reasoning": piece, "reasoning_details": [detail]}
@@ -605,7 +606,7 @@ def _chunks(reply: _Reply, mode: Mode, body: Mapping[str, Any]) -> Iterator[dict
         return
     yield chunk({}, finish_reason=reply.finish)
     wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    if mode in ("openrouter", "inference-sh") or wants_usage:
+    if mode in ("openrouter", "reasoning") or wants_usage:
         yield {**base, "choices": [], "usage": reply.usage}
 
 

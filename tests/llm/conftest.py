@@ -12,12 +12,19 @@ import pytest
 
 from reviewbot.llm.client import ChatClient, ClientConfig
 from reviewbot.llm.providers import PROVIDERS
+from tests.fakes.inference_sh_server import InferenceShServer
 from tests.fakes.k2_server import K2Server
 
+# A chat-completions server that names the field `reasoning` (newer vLLM). No preset is
+# one (inference.sh speaks its task API, tested in test_inference_sh*), so tests make it.
+REASONING_SERVER = replace(
+    PROVIDERS["openai-compatible"], name="reasoning-server", reasoning_style="reasoning"
+)
+TEST_PROVIDERS = {**PROVIDERS, REASONING_SERVER.name: REASONING_SERVER}
 PROVIDER_OF_MODE = {
     "moonshot": "moonshot",
     "openrouter": "openrouter",
-    "inference-sh": "inference-sh",
+    "reasoning": "reasoning-server",
     "vllm": "openai-compatible",
 }
 API_KEY = "sk-test-0123456789abcdef"
@@ -72,12 +79,14 @@ class RecordingSleep:
         time.sleep(min(seconds, self.cap))
 
 
-def config_for(server: K2Server, provider: str = "moonshot", **overrides: Any) -> ClientConfig:
+def config_for(
+    server: K2Server | InferenceShServer, provider: str = "moonshot", **overrides: Any
+) -> ClientConfig:
     config = ClientConfig(
         base_url=server.base_url,
         api_key=API_KEY,
         model="kimi-k2-thinking",
-        provider=PROVIDERS[provider],
+        provider=TEST_PROVIDERS[provider],
         idle_timeout=2.0,
         connect_timeout=2.0,
         max_retry_seconds=5.0,

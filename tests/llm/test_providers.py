@@ -18,7 +18,7 @@ from tests.llm.conftest import PROVIDER_OF_MODE, TOOLS, tool_results
 REASONING_KEY = {
     "moonshot": "reasoning_content",
     "vllm": "reasoning_content",
-    "inference-sh": "reasoning",
+    "reasoning": "reasoning",
     "openrouter": "reasoning_details",
 }
 
@@ -64,7 +64,7 @@ def test_each_provider_mode_round_trips(
     assert second.usage.input_tokens == reported["prompt_tokens"]
     assert second.usage.output_tokens == reported["completion_tokens"]
     assert second.usage.cached_tokens > 0
-    if mode in ("openrouter", "inference-sh"):
+    if mode in ("openrouter", "reasoning"):
         assert (
             second.usage.reasoning_tokens
             == reported["completion_tokens_details"]["reasoning_tokens"]

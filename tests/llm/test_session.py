@@ -165,7 +165,7 @@ def test_request_body_and_headers(k2_server: K2Server, make_client) -> None:
             {"reasoning": {"max_tokens": 8000, "exclude": False}},
         ),
         ("openrouter", {}, {"reasoning": {"exclude": False}}),
-        ("inference-sh", {"reasoning_effort": "medium"}, {"reasoning_effort": "medium"}),
+        ("reasoning-server", {"reasoning_effort": "medium"}, {"reasoning_effort": "medium"}),
         ("openai-compatible", {}, {"stream_options": {"include_usage": True}}),
     ],
 )
@@ -176,7 +176,8 @@ def test_provider_request_extras(
     overrides: dict[str, Any],
     expected: dict[str, Any],
 ) -> None:
-    k2_server.mode = {"openai-compatible": "vllm"}.get(provider, provider)  # type: ignore[assignment]
+    modes = {"openai-compatible": "vllm", "reasoning-server": "reasoning"}
+    k2_server.mode = modes.get(provider, provider)  # type: ignore[assignment]
     k2_server.script([Turn(reasoning="r", content="hi")])
     make_client(provider, **overrides).complete(_conversation(), TOOLS)
     body = k2_server.requests[0]

@@ -47,7 +47,7 @@ def test_missing_reasoning_content_is_refused_like_moonshot(
 
 
 @pytest.mark.parametrize(
-    ("mode", "key"), [("inference-sh", "reasoning"), ("openrouter", "reasoning_details")]
+    ("mode", "key"), [("reasoning", "reasoning"), ("openrouter", "reasoning_details")]
 )
 def test_each_mode_wants_its_own_reasoning_field(k2_server: K2Server, mode: str, key: str) -> None:
     k2_server.mode = mode  # type: ignore[assignment]

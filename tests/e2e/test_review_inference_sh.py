@@ -1,0 +1,56 @@
+"""`reviewbot review` through inference.sh's task API, end to end: the real CLI process,
+`REVIEWBOT_PROVIDER=inference-sh` and `INFERENCE_API_KEY`, and the fake task API on
+127.0.0.1 playing the same scripted review as test_review.py (tools, a corrected comment,
+verification). Nothing it sends may be refused, and the model's reasoning goes back on
+every tool-call turn."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.conftest import run_reviewbot
+from tests.e2e.test_review import SCRIPT, TITLE
+from tests.fakes.inference_sh_app import APP
+from tests.fakes.inference_sh_server import API_KEY, InferenceShServer
+from tests.helpers.gitrepo import GitRepo
+
+
+def inference_sh_env(server: InferenceShServer) -> dict[str, str | None]:
+    """The provider by name, its own key variable (REVIEWBOT_API_KEY would win over it)."""
+    return {
+        "REVIEWBOT_PROVIDER": "inference-sh",
+        "REVIEWBOT_API_KEY": None,
+        "INFERENCE_API_KEY": API_KEY,
+    }
+
+
+def test_review_over_the_task_api(feature_repo: GitRepo, inference_sh: InferenceShServer) -> None:
+    inference_sh.script(SCRIPT)
+    out = feature_repo.path / "review.json"
+    run = run_reviewbot(
+        feature_repo, inference_sh, "review", "--base", "main", "--format", "json",
+        "-o", str(out), "--fail-on", "major", env=inference_sh_env(inference_sh),
+    )  # fmt: skip
+    assert run.code == 1, run.stderr
+    assert inference_sh.violations == []
+    data = json.loads(out.read_text())
+    (finding,) = data["findings"]
+    assert (finding["path"], finding["line"], finding["end_line"]) == ("app/cache.py", 11, 12)
+    assert finding["title"] == TITLE
+    assert data["summary"] == "Adds expiry; one leak."
+    assert data["stats"]["steps"] == 7 and data["stats"]["tool_calls"] == 8
+    assert data["stats"]["input_tokens"] > data["stats"]["cached_tokens"] > 0
+    assert data["stats"]["cost_usd"] > 0
+
+    # Seven tasks of the app, each asking for reasoning (the app's default effort is none).
+    assert len(inference_sh.runs) == 7
+    assert {body["app"] for body in inference_sh.runs} == {APP}
+    for body in inference_sh.runs:
+        assert body["input"]["reasoning_effort"] in ("low", "medium", "high")
+    # Every assistant tool-call turn goes back with the reasoning the model gave for it.
+    last = inference_sh.runs[-1]["input"]
+    turns = [m for m in last["context"] if m["role"] == "assistant"]
+    assert len(turns) == 6
+    assert all(m["tool_calls"] and m["reasoning"] for m in turns)
+    assert [m["reasoning"] for m in turns[:2]] == ["Let me look around first.", "Read it."]
+    assert all(task_id not in inference_sh.cancels for task_id in inference_sh.tasks)
