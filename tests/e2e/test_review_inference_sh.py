@@ -7,11 +7,17 @@ every tool-call turn."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 from tests.e2e.conftest import run_reviewbot
 from tests.e2e.test_review import SCRIPT, TITLE
 from tests.fakes.inference_sh_app import APP
 from tests.fakes.inference_sh_server import API_KEY, InferenceShServer
+from tests.fakes.inference_sh_tasks import CANCELLED, TaskFault
 from tests.helpers.gitrepo import GitRepo
 
 
@@ -54,3 +60,57 @@ def test_review_over_the_task_api(feature_repo: GitRepo, inference_sh: Inference
     assert all(m["tool_calls"] and m["reasoning"] for m in turns)
     assert [m["reasoning"] for m in turns[:2]] == ["Let me look around first.", "Read it."]
     assert all(task_id not in inference_sh.cancels for task_id in inference_sh.tasks)
+
+
+def _start(repo: GitRepo, server: InferenceShServer, **env: str) -> subprocess.Popen[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if k != "REVIEWBOT_API_KEY"},
+        "REVIEWBOT_PROVIDER": "inference-sh",
+        "REVIEWBOT_BASE_URL": server.base_url,
+        "INFERENCE_API_KEY": API_KEY,
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "reviewbot", "review", "--base", "main", "--no-verify"],
+        cwd=repo.path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_ctrl_c_cancels_the_running_task(
+    feature_repo: GitRepo, inference_sh: InferenceShServer
+) -> None:
+    inference_sh.script(SCRIPT[:1])
+    inference_sh.inject(TaskFault.hold(after=1))  # the model thinks... until stopped
+    process = _start(feature_repo, inference_sh)
+    try:
+        assert inference_sh.streams_open.acquire(timeout=60), "reviewbot never followed the task"
+        time.sleep(0.3)  # inside the stream loop
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "reviewbot: aborted"  # click's word for Ctrl-C
+    assert inference_sh.cancels == ["task_000001"]
+    assert inference_sh.status("task_000001") == CANCELLED
+
+
+def test_a_stuck_model_stops_at_the_limits_with_its_tasks_cancelled(
+    feature_repo: GitRepo, inference_sh: InferenceShServer
+) -> None:
+    inference_sh.default_turn = SCRIPT[0]
+    for _ in range(4):
+        inference_sh.inject(TaskFault.hold(after=1))
+    process = _start(
+        feature_repo, inference_sh, REVIEWBOT_IDLE_TIMEOUT="1", REVIEWBOT_MAX_RETRY_SECONDS="1.5"
+    )
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 3, stderr
+    (line,) = stderr.strip().splitlines()
+    assert "made no progress for 1 s" in line and "task_00000" in line
+    assert inference_sh.cancels == sorted(inference_sh.tasks) and len(inference_sh.cancels) >= 2
+    assert all(inference_sh.status(task) == CANCELLED for task in inference_sh.tasks)

@@ -12,6 +12,7 @@ import pytest
 from inferencesh import Inference
 from inferencesh.models.errors import APIError
 from inferencesh.models.llm import ContextMessage
+from pydantic import ValidationError
 
 from tests.fakes.inference_sh_app import APP, AppInput
 from tests.fakes.inference_sh_server import API_KEY, InferenceShServer
@@ -190,3 +191,14 @@ def test_an_unknown_app_is_not_found(inference_sh: InferenceShServer) -> None:
     with pytest.raises(APIError) as caught:
         sdk(inference_sh).run({"app": "openrouter/kimi-k3", "input": {"text": "x"}})
     assert caught.value.status_code == 404
+
+
+def test_the_sdk_cannot_accumulate_tool_call_deltas(inference_sh: InferenceShServer) -> None:
+    """Pinned: the SDK 0.36 validates accumulated deltas as its contract ``LLMOutput``, whose
+    tool-call arguments are an object, so argument fragments (strings) break it. reviewbot
+    takes tool calls from the final task instead (docs/providers.md, not checked offline)."""
+    inference_sh.line_style = "delta"
+    inference_sh.delta_tool_calls = True
+    inference_sh.script([TURN])
+    with pytest.raises(ValidationError, match="arguments"):
+        list(sdk(inference_sh).run({"app": APP, "input": {"text": "Review it."}}, stream=True))
