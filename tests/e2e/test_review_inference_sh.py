@@ -112,5 +112,5 @@ def test_a_stuck_model_stops_at_the_limits_with_its_tasks_cancelled(
     assert process.returncode == 3, stderr
     (line,) = stderr.strip().splitlines()
     assert "made no progress for 1 s" in line and "task_00000" in line
-    assert inference_sh.cancels == sorted(inference_sh.tasks) and len(inference_sh.cancels) >= 2
+    assert inference_sh.cancels == sorted(inference_sh.tasks)  # one or more, by the clock
     assert all(inference_sh.status(task) == CANCELLED for task in inference_sh.tasks)

@@ -5,6 +5,7 @@ or is refused, failed / cancelled / rejected / stuck tasks, retries, bad keys, u
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -97,7 +98,7 @@ def test_a_tool_call_session_sends_the_reasoning_back(
     inference_sh.script(TURNS)
     first, second = session(make_client())
     assert first.reasoning == "Read both files before judging." and first.content == "Reading."
-    assert [(c.name, c.parsed()) for c in first.tool_calls] == [
+    assert [(c.name, json.loads(c.arguments)) for c in first.tool_calls] == [
         ("read_file", {"path": "a.py"}),
         ("search_code", {"pattern": "def parse"}),
     ]
