@@ -122,10 +122,9 @@ class TaskClient(HttpModelClient):
             self._check_alive(progress)
             self._sleep(self.config.poll_interval)
             try:
-                reply = self._send("GET", f"/tasks/{progress.id}")
+                task = unwrap(self._json(self._send("GET", f"/tasks/{progress.id}")))
             except Retryable:
                 continue  # transient: the next poll may get through; stalls are bounded
-            task = unwrap(self._json(reply))
             if isinstance(task, dict):
                 progress.merge(task)
 
@@ -135,9 +134,9 @@ class TaskClient(HttpModelClient):
         with self._http.stream("GET", url, headers=headers) as reply:
             if reply.status_code >= 400:
                 reply.read()
-                failure_ = http_failure(reply, self._context)
-                if isinstance(failure_, ModelError) and reply.status_code in (401, 402, 403):
-                    raise failure_
+                refused = http_failure(reply, self._context)
+                if isinstance(refused, ModelError) and reply.status_code in (401, 402, 403):
+                    raise refused
                 return  # no stream for this task here: poll instead
             for raw in reply.iter_lines():
                 line = raw.strip().removeprefix("data:").strip()
@@ -160,14 +159,15 @@ class TaskClient(HttpModelClient):
     def _cancel(self, task_id: str) -> None:
         """Best effort: the caller is already on its way out with another error."""
         try:
-            self._http.post(
+            reply = self._http.post(
                 f"{self._base}/tasks/{task_id}/cancel",
                 headers=self._headers("application/json"),
                 timeout=min(CANCEL_TIMEOUT, self.config.idle_timeout),
             )
         except httpx.HTTPError:
             return
-        self.cancelled.append(task_id)
+        if reply.is_success:
+            self.cancelled.append(task_id)
 
     # HTTP -----------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, content: bytes | None = None) -> httpx.Response:
