@@ -202,3 +202,17 @@ def test_the_sdk_cannot_accumulate_tool_call_deltas(inference_sh: InferenceShSer
     inference_sh.script([TURN])
     with pytest.raises(ValidationError, match="arguments"):
         list(sdk(inference_sh).run({"app": APP, "input": {"text": "Review it."}}, stream=True))
+
+
+@pytest.mark.parametrize(("effort", "returned"), [(None, False), ("none", False), ("low", True)])
+def test_like_the_app_reasoning_comes_back_only_when_asked_for(
+    inference_sh: InferenceShServer, effort: str | None, returned: bool
+) -> None:
+    inference_sh.script([TURN])
+    value: dict[str, Any] = {"text": "Review it."}
+    if effort is not None:
+        value["reasoning_effort"] = effort
+    result = sdk(inference_sh).run({"app": APP, "input": value})
+    assert isinstance(result, dict)
+    assert ("reasoning" in result["output"]) is returned
+    assert (result["output"]["usage"]["reasoning_tokens"] > 0) is returned
