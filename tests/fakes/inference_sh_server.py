@@ -8,7 +8,8 @@
 
 Routes (as the SDKs call them): ``POST /apps/run {app, input}`` creates a task and answers
 it; ``GET /tasks/{id}``; ``GET /tasks/{id}/stream`` (NDJSON: the task, heartbeats, updates
-in the chosen ``line_style``, until a final status); ``POST /tasks/{id}/cancel``.
+in the chosen ``line_style``: the task, ``partial`` whole-task updates, ``sparse`` one
+update per changed key, or ``delta`` events; until a final status); ``POST /tasks/{id}/cancel``.
 Bodies come in the ``envelope`` asked for (``auto``: bare with ``X-API-Version: 2``, else
 the v1 ``{"success", "status", "data"}`` wrapper); errors are problem+json with version 2,
 else the v1 error wrapper. Every run request and input is validated (see

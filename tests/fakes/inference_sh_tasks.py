@@ -193,7 +193,10 @@ class LineWriter:
             return [dict(view)]
         if self.style == "partial":
             return [{"data": dict(view), "fields": changed}]
-        return [{"data": {k: view[k] for k in ("id", *changed)}, "fields": changed}]
+        # sparse: one update per changed key, carrying only that key; the status last, so a
+        # final status never arrives before the final output
+        changed.sort(key=lambda key: key == "status")
+        return [{"data": {"id": view["id"], key: view[key]}, "fields": [key]} for key in changed]
 
     def _delta_lines(self, view: Mapping[str, Any]) -> list[dict[str, Any]]:
         """While running, output travels only as delta events (the SDK's accumulator starts

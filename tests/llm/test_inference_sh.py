@@ -359,16 +359,17 @@ def test_a_cut_off_reply_and_tool_choice_none(
     assert inference_sh.runs[0]["input"]["tool_choice"] == {"mode": "none"}
 
 
+@pytest.mark.parametrize("arguments", ['{"path": "a.p', '["a.py"]'])
 def test_arguments_that_are_not_an_object_go_back_as_an_empty_one(
-    inference_sh: InferenceShServer, make_client: Callable[..., TaskClient]
+    inference_sh: InferenceShServer, make_client: Callable[..., TaskClient], arguments: str
 ) -> None:
     inference_sh.strict_roundtrip = False  # what the platform would refuse is what we test
-    cut = Turn(reasoning="r", tool_calls=[FakeCall("read_file", '{"path": "a.p')])
+    cut = Turn(reasoning="r", tool_calls=[FakeCall("read_file", arguments)])
     inference_sh.script([cut, Turn(content="done")])
     client = make_client()
     messages = list(PROMPT)
     turn = client.complete(messages, TOOLS)
-    assert turn.tool_calls[0].arguments == '{"path": "a.p'
+    assert turn.tool_calls[0].arguments == arguments
     messages += [client.assistant_message(turn), *tool_results(turn, "error: not JSON")]
     client.complete(messages, TOOLS)
     (call,) = inference_sh.runs[1]["input"]["context"][1]["tool_calls"]
