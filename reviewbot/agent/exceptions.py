@@ -4,7 +4,7 @@ None of them reaches a user: the loop turns each into what happens next.
 
 - ``ToolArgumentError``: a tool call cannot run as sent (bad JSON, unknown or ill-typed
   argument, a comment off the diff); its message goes back to the model as the tool's output.
-- ``Submitted``: the model called ``finish_review``; the phase is complete.
+- ``Submitted``: the model ended its phase (``finish_review``, or twice no tool call).
 - ``LimitsExceeded``: steps, cost or time ran out; the run stops cleanly with what it has.
 """
 
@@ -16,11 +16,14 @@ class ToolArgumentError(ValueError):
 
 
 class Submitted(Exception):
-    """The model called ``finish_review``: the review is complete."""
+    """The model ended its phase: it called ``finish_review`` (``ended="finished"``, or
+    ``"finished_early"`` with verdicts missing), or answered twice without a tool call
+    (``"prose"``, ``"cut_off"``)."""
 
-    def __init__(self, summary: str) -> None:
+    def __init__(self, summary: str, ended: str = "finished") -> None:
         super().__init__(summary)
         self.summary = summary
+        self.ended = ended
 
 
 class LimitsExceeded(Exception):

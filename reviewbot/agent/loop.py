@@ -2,16 +2,22 @@
 limit is reached.
 
 Control flow uses the small exceptions of ``agent/exceptions.py``: ``Submitted`` (the model
-called ``finish_review``), ``LimitsExceeded`` (steps, cost or time ran out: the run stops
-cleanly with what it has), ``ToolArgumentError`` (told to the model).
-The message list is append-only apart from the context guard's rare hiding of old tool
-outputs, so every turn re-uses the cached prefix of the one before.
+called ``finish_review``, or answered twice without calling a tool), ``LimitsExceeded``
+(steps, cost or time ran out: the run stops cleanly with what it has). The message list is
+append-only apart from the context guard's rare hiding of old tool outputs, and the tools
+are the same in every request (the provider renders them before the messages), so every
+turn re-uses the cached prefix of the one before.
+
+The model's slips (prose instead of a tool call, a reply cut off at the output limit,
+malformed arguments, a tool that is not offered, a repeated call, a call a tool refused)
+are each answered in the conversation and counted in ``slips``; ``slip_note`` says so.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +36,12 @@ NUDGE = (
     "You replied without calling a tool. Continue the review with the tools, or call "
     "finish_review(summary) if you are done."
 )
+CUT_OFF = (
+    "Your reply was cut off at the output limit (finish_reason: length) before it called a "
+    "tool. Reason more briefly and call the tool."
+)
+FINISH = "finish_review"
+Nudge = Callable[[], str]
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,9 @@ class Outcome:
     summary: str | None
     stopped_by: str | None = None  # "max_steps", "max_cost", "max_seconds"
     note: str = ""
+    # How the model ended: "finished" (finish_review), "prose" (twice no tool call),
+    # "cut_off" (twice cut at the output limit); a limit's name when one stopped it.
+    ended: str = "finished"
 
 
 class Agent:
@@ -106,24 +121,43 @@ class Agent:
         self._last_input: int | None = None
         self._last_count = 0
         self._nudged = False
+        self._nudge: Nudge = lambda: NUDGE
         self._seen_calls: dict[str, int] = {}
         self._sent = 0
+        self.slips: Counter[str] = Counter()
 
     # ----------------------------------------------------------------------------------
-    def run(self, messages: list[dict[str, Any]], *, tools: Sequence[Tool] = ()) -> Outcome:
+    def run(self, messages: list[dict[str, Any]], *, nudge: Nudge | None = None) -> Outcome:
         """Run until the model submits or a limit stops it; ``messages`` are appended to the
-        conversation (which may already hold an earlier phase)."""
-        for tool in tools:
-            self.tools[tool.name] = tool
+        conversation (which may already hold an earlier phase). ``nudge`` words the reminder
+        sent when the model replies without calling a tool."""
         self.messages.extend(messages)
         self._nudged = False
+        self._nudge = nudge or (lambda: NUDGE)
         while True:
             try:
                 self.step()
             except Submitted as done:
-                return Outcome(summary=done.summary)
+                return Outcome(summary=done.summary, ended=done.ended)
             except LimitsExceeded as stop:
-                return Outcome(summary=None, stopped_by=stop.reason, note=stop.message)
+                return Outcome(
+                    summary=None, stopped_by=stop.reason, note=stop.message, ended=stop.reason
+                )
+
+    def slip_note(self) -> str:
+        """One line on the model's slips, each answered in the conversation ("" for none)."""
+        words = {
+            "prose": "reply(s) without a tool call",
+            "cut_off": "reply(s) cut off at the output limit",
+            "malformed": "call(s) with malformed arguments",
+            "unknown_tool": "call(s) to a tool not offered",
+            "repeated": "repeated identical call(s)",
+            "refused": "call(s) a tool refused",
+        }
+        parts = [f"{self.slips[k]} {text}" for k, text in words.items() if self.slips[k]]
+        if not parts:
+            return ""
+        return "the model's slips, each answered with what to do instead: " + ", ".join(parts)
 
     def step(self) -> None:
         self._check_limits()
@@ -133,24 +167,35 @@ class Agent:
         self.totals.steps = step
         self.messages.append(turn.to_message())
         self._account(turn)
+        cut = turn.finish_reason == "length"
+        if cut:
+            self.slips["cut_off"] += 1
         if not turn.tool_calls:
+            if not cut:
+                self.slips["prose"] += 1
             if self._nudged:
-                raise Submitted(turn.content.strip())
+                raise Submitted(turn.content.strip(), ended="cut_off" if cut else "prose")
             self._nudged = True
-            self.messages.append({"role": "user", "content": NUDGE})
+            text = self._nudge()
+            self.messages.append({"role": "user", "content": f"{CUT_OFF} {text}" if cut else text})
             return
         submitted: Submitted | None = None
-        for call in turn.tool_calls:
+        outputs: dict[int, str] = {}
+        # finish_review runs after the other calls of its turn: verdicts sent beside it count.
+        calls = list(enumerate(turn.tool_calls))
+        for index, call in sorted(calls, key=lambda item: item[1].name == FINISH):
             self.totals.tool_calls += 1
             self.on_event(ToolStarted(step, call.name, call.arguments[:200]))
             try:
-                output = self._dispatch(call)
+                outputs[index] = self._dispatch(call, cut=cut, position=index)
             except Submitted as done:
                 submitted = done
-                output = "review finished"
+                outputs[index] = "review finished"
+        for index, call in calls:
             self.messages.append(
-                {"role": "tool", "tool_call_id": call.id, "name": call.name, "content": output}
-            )
+                {"role": "tool", "tool_call_id": call.id, "name": call.name,
+                 "content": outputs[index]}
+            )  # fmt: skip
         self._check_cost()
         if submitted is not None:
             raise submitted
@@ -202,18 +247,27 @@ class Agent:
         self._last_count = len(self.messages)
         self.on_event(TurnDone(self.totals.steps, self.totals.usage, self.totals.cost_usd))
 
-    def _dispatch(self, call: ToolCall) -> str:
+    def _dispatch(self, call: ToolCall, *, cut: bool = False, position: int = 0) -> str:
         tool = self.tools.get(call.name)
         if tool is None:
+            self.slips["unknown_tool"] += 1
             known = ", ".join(self.tools)
             return f"error: there is no tool named {call.name!r}; the tools are: {known}"
         try:
             arguments = parse_arguments(call)
         except ToolArgumentError as exc:
+            if cut:
+                return (
+                    "error: your reply was cut off at the output limit (finish_reason: length) "
+                    f"inside this call, so it was not run; call {call.name} again, with less "
+                    "reasoning before it"
+                )
+            self.slips["malformed"] += 1
             return f"error: {exc}; send the arguments again as one complete JSON object"
         key = call.name + json.dumps(arguments, sort_keys=True)
         earlier = self._seen_calls.get(key)
         if earlier is not None and self.messages[earlier].get("content") != HIDDEN:
+            self.slips["repeated"] += 1
             return (
                 "You already made this exact call; its result is above and has not changed. "
                 "Use what it returned, try a different call, or finish the review."
@@ -221,9 +275,12 @@ class Agent:
         try:
             output = tool.invoke(arguments)
         except ToolArgumentError as exc:
+            self.slips["refused"] += 1
             return f"error: {exc}"
-        # The tool message for this call is appended next, at this index.
-        self._seen_calls[key] = len(self.messages)
+        if tool.reads:
+            # Reading twice gives the same answer; other tools' answers depend on state.
+            # This call's tool message goes at this index, once the turn's calls are run.
+            self._seen_calls[key] = len(self.messages) + position
         return output
 
     def _check_limits(self) -> None:

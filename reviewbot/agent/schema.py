@@ -8,6 +8,7 @@ the descriptions: the first paragraph describes the tool, ``name: text`` lines u
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import types
@@ -100,7 +101,8 @@ def json_schema(name: str, description: str, params: tuple[Param, ...]) -> dict[
 
 
 def parse_arguments(call: ToolCall) -> dict[str, Any]:
-    """A call's arguments as a JSON object; empty text counts as ``{}``.
+    """A call's arguments as a JSON object; empty text counts as ``{}``, and a JSON string
+    that holds an object is read as that object.
 
     Raises ``ToolArgumentError`` (sent back to the model as the tool's output) when the text
     is not valid JSON or not an object.
@@ -117,6 +119,10 @@ def parse_arguments(call: ToolCall) -> dict[str, Any]:
             f"the arguments of {call.name} are not valid JSON ({where}: {exc.msg}); "
             "call the tool again with one complete JSON object"
         ) from None
+    if isinstance(value, str) and value.strip().startswith("{"):
+        # Double-encoded (a JSON string holding the object), as some providers send it.
+        with contextlib.suppress(json.JSONDecodeError):
+            value = json.loads(value)
     if not isinstance(value, dict):
         raise ToolArgumentError(
             f"the arguments of {call.name} must be a JSON object, "

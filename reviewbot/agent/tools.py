@@ -1,26 +1,36 @@
 """The model-facing tools: plain typed methods turned into schemas (names and arguments
-are part of the prompt contract, see DESIGN.md).
+are part of the prompt contract, see DESIGN.md and README).
 
-Reading tools go through the sandboxed ``RepoView``; nothing here writes to the repository.
-Outputs are capped, with a note that says how to get the rest.
+Every request of a run declares the same tools, in the same order (the provider renders
+them before the messages, so a change would lose the cached prefix): the reading tools
+(``reading.py``), ``add_comment``, ``verify_finding`` and ``finish_review``. Which of them
+may be used depends on the phase: ``add_comment`` while reviewing, ``verify_finding`` during
+the verification pass; a call out of phase is answered with what to do instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from reviewbot.agent.exceptions import Submitted, ToolArgumentError
+from reviewbot.agent.reading import OutputLimits, ReadingTools, RepoReader
 from reviewbot.agent.schema import (
     Param,
     check_arguments,
     json_schema,
     parameters_of,
 )
+from reviewbot.agent.verdicts import Ruling, VerdictBook
 from reviewbot.errors import RepositoryError
 from reviewbot.review.anchor import LineMap, check_anchor
-from reviewbot.review.findings import Finding, Side, fingerprint, similar
+from reviewbot.review.findings import Finding, Side, fingerprint, severity_rank, similar
+
+__all__ = ["FindingsBook", "FunctionTool", "OutputLimits", "ReviewTools", "Submitted", "Tool"]
+
+_REF = re.compile(r"([^\s,;:]+):(\d+)(?:-(\d+))?")
 
 
 class Tool(Protocol):
@@ -28,6 +38,11 @@ class Tool(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def reads(self) -> bool:
+        """Whether it only reads: the same arguments give the same answer."""
+        ...
 
     def schema(self) -> dict[str, Any]: ...
 
@@ -43,11 +58,12 @@ class FunctionTool:
     func: Callable[..., str]
     description: str
     params: tuple[Param, ...]
+    reads: bool = False
 
     @classmethod
-    def of(cls, func: Callable[..., str]) -> FunctionTool:
+    def of(cls, func: Callable[..., str], *, reads: bool = False) -> FunctionTool:
         description, params = parameters_of(func)
-        return cls(func, description, params)
+        return cls(func, description, params, reads)
 
     @property
     def name(self) -> str:
@@ -58,29 +74,6 @@ class FunctionTool:
 
     def invoke(self, arguments: Mapping[str, Any]) -> str:
         return self.func(**check_arguments(self.params, arguments))
-
-
-class RepoReader(Protocol):
-    """What the tools need of ``reviewbot.repo.view.RepoView``."""
-
-    def read(
-        self, path: str, start_line: int | None = None, end_line: int | None = None
-    ) -> Any: ...
-
-    def list_files(self, path: str = "", pattern: str | None = None) -> Sequence[Any]: ...
-
-    def search(self, pattern: str, path_glob: str | None = None, max_results: int = 200) -> Any: ...
-
-    def log(self, path: str | None = None, max_count: int = 20) -> Sequence[Any]: ...
-
-
-@dataclass(frozen=True)
-class OutputLimits:
-    max_lines: int = 400
-    max_chars: int = 40_000
-    max_matches: int = 100
-    max_files: int = 500
-    max_commits: int = 50
 
 
 @dataclass
@@ -100,7 +93,7 @@ class FindingsBook:
 CodeAt = Callable[[str, int, int, Side], str]
 
 
-class ReviewTools:
+class ReviewTools(ReadingTools):
     """The tools of one review session, bound to its repository view and line map."""
 
     def __init__(
@@ -112,124 +105,16 @@ class ReviewTools:
         code_at: CodeAt,
         limits: OutputLimits | None = None,
     ) -> None:
-        self.view = view
+        super().__init__(view, limits=limits)
         self.lines = lines
         self.book = book
         self.code_at = code_at
-        self.limits = limits or OutputLimits()
+        self.verdicts = VerdictBook()
 
     def tools(self) -> list[FunctionTool]:
-        return [
-            FunctionTool.of(f)
-            for f in (
-                self.read_file,
-                self.list_files,
-                self.search_code,
-                self.git_log,
-                self.add_comment,
-                self.finish_review,
-            )
-        ]
-
-    # Reading ---------------------------------------------------------------------------
-    def read_file(
-        self, path: str, start_line: int | None = None, end_line: int | None = None
-    ) -> str:
-        """Read a file of the repository (at the reviewed commit), with line numbers.
-
-        Args:
-            path: path relative to the repository root
-            start_line: first line to show (1-based, default 1)
-            end_line: last line to show (default: as much as fits)
-        """
-        first = max(start_line or 1, 1)
-        if end_line is not None and end_line < first:
-            raise ToolArgumentError(f"end_line {end_line} is before start_line {first}")
-        last = end_line if end_line is not None else first + self.limits.max_lines - 1
-        last = min(last, first + self.limits.max_lines - 1)
-        text = self._call(lambda: self.view.read(path, first, last))
-        if text.binary:
-            return f"{path}: binary file ({text.total_lines} lines not shown)"
-        if text.lfs_pointer:
-            return f"{path}: a Git LFS pointer; the content is not in the repository"
-        if text.too_large and not text.text:
-            return f"{path}: larger than the size cap; not readable"
-        total = text.total_lines
-        if total == 0:
-            return f"{path}: empty file"
-        body = []
-        used = 0
-        number = text.start_line
-        for number, line in enumerate(text.text.splitlines(), start=text.start_line):
-            row = f"{number:>6}  {line}"
-            if used + len(row) > self.limits.max_chars:
-                number -= 1
-                break
-            body.append(row)
-            used += len(row) + 1
-        shown_last = number
-        header = f"{path} (lines {text.start_line}-{shown_last} of {total})"
-        if text.decoded_with_replacement:
-            header += " [not valid UTF-8: undecodable bytes shown as \ufffd]"
-        note = ""
-        if shown_last < total and (end_line is None or shown_last < end_line):
-            note = (
-                f"\n[{total - shown_last} more lines: "
-                f"read_file(path={path!r}, start_line={shown_last + 1})]"
-            )
-        return header + "\n" + "\n".join(body) + note
-
-    def list_files(self, path: str | None = None, pattern: str | None = None) -> str:
-        """List files tracked in the repository, with sizes in bytes.
-
-        Args:
-            path: folder to list (default: the whole repository)
-            pattern: glob the file paths must match, e.g. "*.py" or "src/**/test_*.py"
-        """
-        entries = self._call(lambda: self.view.list_files(path or "", pattern))
-        rows = [f"{e.path}  ({e.size} bytes)" for e in entries[: self.limits.max_files]]
-        if not rows:
-            return "no files match"
-        more = len(entries) - len(rows)
-        tail = f"\n[{more} more files: narrow with path or pattern]" if more > 0 else ""
-        return f"{len(entries)} files\n" + "\n".join(rows) + tail
-
-    def search_code(self, pattern: str, path_glob: str | None = None) -> str:
-        """Search the repository's files for a regular expression (like git grep -E).
-
-        Args:
-            pattern: extended regular expression, e.g. "def (load|save)_config"
-            path_glob: only search paths matching this glob, e.g. "*.py"
-        """
-        found = self._call(lambda: self.view.search(pattern, path_glob, self.limits.max_matches))
-        if not found.matches:
-            return "no matches"
-        rows = [f"{m.path}:{m.line}: {m.text[:300]}" for m in found.matches]
-        tail = (
-            "\n[more matches not shown: narrow the pattern or path_glob]" if found.truncated else ""
-        )
-        return "\n".join(rows) + tail
-
-    def git_log(self, path: str | None = None, max_count: int | None = None) -> str:
-        """Recent commits of the repository, or of one file.
-
-        Args:
-            path: file or folder whose history to show (default: whole repository)
-            max_count: how many commits (default 20, at most 50)
-        """
-        count = min(max(max_count or 20, 1), self.limits.max_commits)
-        commits = self._call(lambda: self.view.log(path, count))
-        if not commits:
-            return "no commits"
-        return "\n".join(
-            f"{c.sha[:12]} {c.date_iso[:10]} {c.author}: {c.subject}"
-            + (
-                f" [{', '.join(c.files[:8])}{', ...' if len(c.files) > 8 else ''}]"
-                if c.files
-                else ""
-            )
-            for c in commits
-        )
+        reading = [FunctionTool.of(getattr(self, name), reads=True) for name in self.NAMES]
+        filing = (self.add_comment, self.verify_finding, self.finish_review)
+        return [*reading, *(FunctionTool.of(f) for f in filing)]
 
     # Reporting -------------------------------------------------------------------------
     def add_comment(
@@ -256,6 +141,11 @@ class ReviewTools:
             side: RIGHT (new file, default) or LEFT (old file, deleted lines)
             suggestion: replacement for exactly lines line..end_line of the new file (RIGHT only)
         """
+        if self.verdicts.active:
+            raise ToolArgumentError(
+                "add_comment is closed during the verification pass: record a verdict on each "
+                "finding with verify_finding; mention anything new in the finish_review summary"
+            )
         chosen: Side = side or "RIGHT"
         if end_line == line:
             end_line = None
@@ -288,18 +178,94 @@ class ReviewTools:
             return f"not recorded: the same finding is already recorded as {ident}"
         return f"recorded {ident} on {path}:{line}{'-' + str(end_line) if end_line else ''}"
 
+    def verify_finding(
+        self,
+        id: str,
+        verdict: Literal["confirm", "refute", "downgrade"],
+        evidence: str,
+        reason: str,
+        severity: Literal["critical", "major", "minor", "nit"] | None = None,
+        line: int | None = None,
+    ) -> str:
+        """Record your verdict on one candidate finding (verification pass only).
+
+        Args:
+            id: the finding's id, e.g. F2
+            verdict: confirm (a real problem), refute (not a problem), or downgrade (real but less severe; give severity)
+            evidence: file:line or file:first-last of the code that proves the verdict; several separated by commas
+            reason: one or two sentences on what that code shows
+            severity: with downgrade, the new lower severity
+            line: the corrected first line when the problem is real but filed on the wrong line (a line of the diff)
+        """  # noqa: E501
+        book = self.verdicts
+        if not book.active:
+            raise ToolArgumentError(
+                "there is no verification pass yet: file findings with add_comment, then call "
+                "finish_review; each finding is verified after that"
+            )
+        key = id.strip().upper()
+        finding = book.finding(key)
+        if finding is None:
+            raise ToolArgumentError(f"no finding {id!r}; the ids are {', '.join(book.ids)}")
+        refs = self._evidence(evidence)
+        if verdict == "downgrade":
+            if severity is None or severity_rank(severity) >= severity_rank(finding.severity):
+                raise ToolArgumentError(
+                    f"downgrade needs a severity below {finding.severity} ({key}'s); to keep "
+                    "it as it is, confirm"
+                )
+        elif severity is not None:
+            raise ToolArgumentError("severity goes with downgrade only")
+        if line is not None and line != finding.line:
+            if verdict == "refute":
+                raise ToolArgumentError("a refuted finding has no line to correct; omit line")
+            check = check_anchor(self.lines, finding.path, line, None, finding.side)
+            if not check.ok:
+                raise ToolArgumentError(
+                    f"line {line}: {check.reason}; omit line to keep {key} where it is"
+                )
+        ruling = Ruling(verdict, " ".join(reason.split()), refs, severity, line)
+        return book.record(key, ruling)
+
     def finish_review(self, summary: str) -> str:
-        """Finish the review. Call once, after all comments are recorded.
+        """Finish the review (or the verification pass). Call once, after all comments are
+        recorded (after every verdict, in the verification pass).
 
         Args:
             summary: a short summary of the change and of the findings, in Markdown
         """
+        book = self.verdicts
+        if book.active:
+            missing = book.missing()
+            if missing and not book.early_finishes:
+                book.early_finishes += 1
+                raise ToolArgumentError(
+                    f"not finished: no verdict yet for {', '.join(missing)}; call "
+                    "verify_finding for each, then finish_review"
+                )
+            raise Submitted(summary.strip(), "finished_early" if missing else "finished")
         raise Submitted(summary.strip())
 
     # ----------------------------------------------------------------------------------
-    @staticmethod
-    def _call(action: Callable[[], Any]) -> Any:
-        try:
-            return action()
-        except RepositoryError as exc:
-            raise ToolArgumentError(exc.one_line()) from exc
+    def _evidence(self, text: str) -> tuple[str, ...]:
+        """The ``path:line`` references in ``text``, each checked against the repository."""
+        refs = _REF.findall(text)
+        if not refs:
+            raise ToolArgumentError(
+                "evidence needs at least one file:line (or file:first-last) reference, "
+                "e.g. app/cache.py:42"
+            )
+        out = []
+        for path, first, last in refs:
+            start, end = int(first), int(last or first)
+            shown = f"{path}:{first}" + (f"-{last}" if last else "")
+            if end < start:
+                raise ToolArgumentError(f"evidence {shown}: the range ends before it starts")
+            try:
+                found = self.view.read(path, start, start)
+            except RepositoryError as exc:
+                raise ToolArgumentError(f"evidence {shown}: {exc.one_line()}") from exc
+            if end > found.total_lines or start < 1:
+                raise ToolArgumentError(f"evidence {shown}: {path} has {found.total_lines} lines")
+            out.append(shown)
+        return tuple(out)

@@ -19,7 +19,7 @@ from reviewbot.errors import ReviewbotError
 from reviewbot.llm.types import Usage
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, apply_filters, dedupe, order
-from reviewbot.review.result import ReviewResult, RunStats
+from reviewbot.review.result import ReviewResult, RunStats, Verification
 from reviewbot.review.sanitize import break_mentions, for_code, for_log
 
 
@@ -36,6 +36,7 @@ class Reviewed:
     usage: Usage = Usage()
     cost_usd: float = 0.0
     seconds: float = 0.0
+    verification: Verification | None = None  # None: no pass ran; refuted ones not yet clean
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,14 @@ def finish(reviewed: Reviewed, how: Finishing) -> ReviewResult:
         stats=stats,
         notes=tuple(notes),
         stopped_by=reviewed.stopped_by,
+        verification=_cleaned(reviewed.verification, how.secrets),
     )
+
+
+def _cleaned(verification: Verification | None, secrets: tuple[str, ...]) -> Verification | None:
+    if verification is None:
+        return None
+    return replace(verification, refuted=tuple(clean(f, secrets) for f in verification.refuted))
 
 
 def prose(text: str, secrets: tuple[str, ...]) -> str:
@@ -99,11 +107,16 @@ def prose(text: str, secrets: tuple[str, ...]) -> str:
 def clean(finding: Finding, secrets: tuple[str, ...]) -> Finding:
     """A finding's text made harmless (a suggestion is code: only secrets are redacted)."""
     suggestion = finding.suggestion
+    verdict = finding.verdict
+    if verdict is not None:  # the model's words too
+        evidence = tuple(prose(e, secrets) for e in verdict.evidence)
+        verdict = replace(verdict, reason=prose(verdict.reason, secrets), evidence=evidence)
     return replace(
         finding,
         title=prose(finding.title, secrets),
         body=prose(finding.body, secrets),
         suggestion=None if suggestion is None else for_code(suggestion, secrets),
+        verdict=verdict,
     )
 
 

@@ -28,7 +28,7 @@ from reviewbot.pipeline.plan import ReviewPlan, plan_notes
 from reviewbot.repo import ChangeSet
 from reviewbot.review.anchor import LineMap
 from reviewbot.review.findings import Finding, Side
-from reviewbot.review.result import ReviewResult
+from reviewbot.review.result import ReviewResult, Verification
 
 CodeAt = Callable[[str, int, int, Side], str]
 
@@ -98,7 +98,7 @@ def execute(
     finishing = Finishing.of(settings, changed, secrets)
     try:
         result = finish(
-            review(agent, plan, book, verifying=settings.verify, started=started), finishing
+            review(agent, plan, tools, verifying=settings.verify, started=started), finishing
         )
     except BaseException as exc:
         # Whatever stops the run (the model API after retries, Ctrl-C, a bug), the findings
@@ -140,29 +140,32 @@ def redacting(
 
 
 def review(
-    agent: Agent, plan: ReviewPlan, book: FindingsBook, *, verifying: bool, started: float
+    agent: Agent, plan: ReviewPlan, tools: ReviewTools, *, verifying: bool, started: float
 ) -> Reviewed:
-    """The agent's review, then the verification pass of what it filed in ``book``."""
+    """The agent's review, then the verification pass of what it filed in ``tools.book``."""
     outcome = agent.run(list(plan.messages))
     notes = plan_notes(plan)
     summary = outcome.summary or ""
     if outcome.stopped_by:
-        notes.append(f"{outcome.note}; findings so far are kept")
-    candidates = list(book.findings)
+        notes.append(f"{outcome.note}; findings so far are kept, unverified")
+    candidates = list(tools.book.findings)
+    checked = None
     if verifying and candidates and outcome.stopped_by is None:
-        checked = verify(agent, candidates)
+        checked = verify(agent, tools, candidates)
         candidates = list(checked.kept)
         summary = checked.summary or summary
-        if checked.dropped:
-            notes.append(f"verification dropped {checked.dropped} unconfirmed finding(s)")
-        if checked.note:
-            notes.append(checked.note)
+        notes.extend(checked.notes)
+    if agent.slip_note():
+        notes.append(agent.slip_note())
     if agent.guard.fired:
         notes.append(
             f"context guard hid {agent.guard.hidden_outputs} old tool output(s) "
             f"in {agent.guard.fired} pass(es)"
         )
-    return totals(agent, started, tuple(candidates), summary, tuple(notes), outcome.stopped_by)
+    reviewed = totals(agent, started, tuple(candidates), summary, tuple(notes), outcome.stopped_by)
+    if checked is None:
+        return reviewed
+    return replace(reviewed, verification=Verification(checked.complete, checked.refuted))
 
 
 def totals(

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from reviewbot.review.verdict import Verdict
+
 Severity = Literal["critical", "major", "minor", "nit"]
 Side = Literal["RIGHT", "LEFT"]
 
@@ -32,7 +34,8 @@ class Finding:
     ``line`` is the first line the comment covers and ``end_line`` the last (``None`` for
     one line); ``side`` is RIGHT (new file) or LEFT (old file, deleted lines).
     ``anchored`` is False when the finding could not be placed on a commentable diff line;
-    such findings are published in the review body instead of inline.
+    such findings are published in the review body instead of inline. ``verdict`` is what
+    the verification pass concluded (``None`` when it did not run).
     """
 
     path: str
@@ -45,6 +48,7 @@ class Finding:
     suggestion: str | None = None
     fingerprint: str = ""
     anchored: bool = True
+    verdict: Verdict | None = None
 
     @property
     def last_line(self) -> int:
@@ -61,6 +65,7 @@ class Finding:
             "body": self.body,
             "suggestion": self.suggestion,
             "fingerprint": self.fingerprint,
+            "verification": None if self.verdict is None else self.verdict.to_json(),
         }
 
     @classmethod
@@ -76,6 +81,7 @@ class Finding:
             suggestion=data.get("suggestion"),
             fingerprint=str(data.get("fingerprint", "")),
             anchored=bool(data.get("anchored", True)),
+            verdict=Verdict.from_json(data.get("verification")),
         )
 
 

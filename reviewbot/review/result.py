@@ -67,6 +67,25 @@ class RunStats:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """How the verification pass went: whether every finding got a verdict, and the
+    findings it refuted (no longer published, kept here with their verdicts)."""
+
+    complete: bool
+    refuted: tuple[Finding, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"complete": self.complete, "refuted": [f.to_json() for f in self.refuted]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Verification | None:
+        if not isinstance(data, dict):
+            return None
+        refuted = tuple(Finding.from_json(f) for f in data.get("refuted") or ())
+        return cls(complete=bool(data.get("complete")), refuted=refuted)
+
+
+@dataclass(frozen=True)
 class ReviewResult:
     """Summary, findings (already filtered and ordered) and stats of one run.
 
@@ -79,12 +98,15 @@ class ReviewResult:
     stats: RunStats
     notes: tuple[str, ...] = field(default=())
     stopped_by: str | None = None  # the limit that ended the run early, if any
+    verification: Verification | None = None  # None: the pass did not run
 
     def to_json(self) -> dict[str, Any]:
         return {
             "summary": self.summary,
             "findings": [f.to_json() for f in self.findings],
             "stats": self.stats.to_json(),
+            "notes": list(self.notes),
+            "verification": None if self.verification is None else self.verification.to_json(),
         }
 
     @classmethod
@@ -93,6 +115,8 @@ class ReviewResult:
             summary=str(data.get("summary", "")),
             findings=tuple(Finding.from_json(f) for f in data.get("findings", [])),
             stats=RunStats.from_json(data.get("stats", {})),
+            notes=tuple(str(n) for n in data.get("notes") or ()),
+            verification=Verification.from_json(data.get("verification")),
         )
 
     def fails(self, fail_on: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.k2_doubles import verdicts
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
 
@@ -146,11 +147,7 @@ def auditor(request: dict[str, Any]) -> Turn:
             tool_calls=[FakeCall("finish_review", {"summary": "Audited the unit."})],
         )
     if last["role"] == "user" and last["content"].startswith("Verification pass"):
-        ids = re.findall(r"^(F\d+) \[", last["content"], re.M)
-        calls = [
-            FakeCall("verify_finding", {"id": i, "verdict": "confirmed", "reason": "seen"})
-            for i in ids
-        ]
+        calls = verdicts(last["content"], reason="seen")
         return Turn(reasoning="Checking.", tool_calls=calls)
     comments = planted(messages[1]["content"])
     if not comments:

@@ -175,7 +175,9 @@ def test_merge_command_reads_json_and_sarif_and_writes_by_suffix(tmp_path: Path)
     merge([one, two], tmp_path / "all.md", None)
     assert (tmp_path / "all.md").read_text().startswith("# reviewbot audit of octo/app")
     merge([one, two], tmp_path / "all.out", None)  # unknown suffix: JSON
-    assert set(json.loads((tmp_path / "all.out").read_text())) == {"summary", "findings", "stats"}
+    assert set(json.loads((tmp_path / "all.out").read_text())) == {
+        "summary", "findings", "stats", "notes", "verification",
+    }  # fmt: skip
     merge([one], tmp_path / "forced.txt", "markdown")
     assert "## Findings by severity" in (tmp_path / "forced.txt").read_text()
 

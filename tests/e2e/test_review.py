@@ -9,6 +9,7 @@ from typing import Any
 
 from reviewbot.repo import changeset_from_git, resolve_range
 from tests.e2e.conftest import API_KEY, run_reviewbot, tool_results
+from tests.fakes.k2_doubles import verdict
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
 
@@ -64,8 +65,7 @@ SCRIPT: list[Any] = [
     Turn(reasoning="Done.", tool_calls=[FakeCall("finish_review", {"summary": "Adds expiry."})]),
     Turn(
         reasoning="Re-checking F1.",
-        tool_calls=[FakeCall("verify_finding", {"id": "F1", "verdict": "confirmed",
-                                                "reason": "items is never pruned"})],
+        tool_calls=[verdict("F1", "app/cache.py:11-12", reason="items is never pruned")],
     ),
     Turn(reasoning="Final.",
          tool_calls=[FakeCall("finish_review", {"summary": "Adds expiry; one leak."})]),
@@ -81,14 +81,17 @@ def test_review_end_to_end_json(feature_repo: GitRepo, k2_server: K2Server) -> N
     )  # fmt: skip
     assert run.code == 1, run.stderr  # a major finding at --fail-on major
     data = json.loads(out.read_text())
-    assert set(data) == {"summary", "findings", "stats"}
+    assert set(data) == {"summary", "findings", "stats", "notes", "verification"}
     assert data["summary"] == "Adds expiry; one leak."
+    assert data["verification"] == {"complete": True, "refuted": []}
     (finding,) = data["findings"]
     assert finding["path"] == "app/cache.py"
     assert (finding["line"], finding["end_line"], finding["side"]) == (11, 12, "RIGHT")
     assert finding["severity"] == "major"
     assert finding["title"] == TITLE
     assert len(finding["fingerprint"]) == 20
+    assert finding["verification"]["verdict"] == "confirm"
+    assert finding["verification"]["evidence"] == ["app/cache.py:11-12"]
     assert "del self.items[key]" in finding["suggestion"]
     stats = data["stats"]
     assert stats["steps"] == 7

@@ -8,9 +8,13 @@ real HTTP like every scripted model; what they test is how reviewbot answers the
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from tests.fakes.k2_server import FakeCall, ScriptEntry, Turn
 
 # How the prompt may state the numbered diff's column order: "old new ±text",
 # "the old and new line numbers", "old-file line number, new-file line number".
@@ -61,3 +65,96 @@ def literal_new_line(request: dict[str, Any], code: str) -> int:
     row = diff_row(task, code)
     assert row is not None, f"no context row shows {code!r}"
     return row[statements[0].order.index("new")]
+
+
+# Slips -------------------------------------------------------------------------------
+# Each returns script entries; the scenario around them is the test's.
+
+
+def prose(text: str = "The change looks correct to me; nothing to report.") -> Turn:
+    """An answer in prose where a tool call was due (models do this, often at the end)."""
+    return Turn(reasoning="I think I am done.", content=text)
+
+
+def cut_off(call: FakeCall, keep: float = 0.5) -> Turn:
+    """A reply that hit ``max_tokens`` in the middle of a tool call's arguments."""
+    text = call.text
+    return Turn(
+        reasoning="Long reasoning " * 20,
+        tool_calls=[FakeCall(call.name, text[: max(1, int(len(text) * keep))])],
+        finish_reason="length",
+    )
+
+
+def malformed(call: FakeCall) -> Turn:
+    """Arguments that are not JSON: single quotes and a trailing comma, as models write."""
+    broken = call.text.replace('"', "'")[:-1] + ",}"
+    return Turn(reasoning="Calling.", tool_calls=[FakeCall(call.name, broken)])
+
+
+def double_encoded(call: FakeCall) -> Turn:
+    """Arguments sent as a JSON string holding the JSON object (some providers do)."""
+    return Turn(reasoning="Calling.", tool_calls=[FakeCall(call.name, json.dumps(call.text))])
+
+
+def not_offered(name: str = "run_shell", arguments: Mapping[str, Any] | None = None) -> Turn:
+    """A call to a tool reviewbot does not declare."""
+    args = arguments if arguments is not None else {"command": "pytest -q"}
+    return Turn(reasoning="Let me run the tests.", tool_calls=[FakeCall(name, args)])
+
+
+def missing_path(path: str = "app/does_not_exist.py") -> Turn:
+    """A read of a file that is not in the repository (a guessed name)."""
+    return Turn(reasoning="It must be here.", tool_calls=[FakeCall("read_file", {"path": path})])
+
+
+def repeated(call: FakeCall) -> list[Turn]:
+    """The same call twice in a row, as a model that lost track does."""
+    return [Turn(reasoning="Reading.", tool_calls=[call]),
+            Turn(reasoning="Reading again.", tool_calls=[call])]  # fmt: skip
+
+
+def parallel(*calls: FakeCall, interleave: bool = True) -> Turn:
+    """Several calls in one turn, their streamed fragments interleaved."""
+    return Turn(reasoning="Several at once.", tool_calls=list(calls), interleave=interleave)
+
+
+def literal_reader(code: str, make_call: Callable[[int], FakeCall]) -> ScriptEntry:
+    """A model that picks the new-file number of the context row showing ``code`` the way
+    the prompt's statement of the column order says, and files ``make_call(line)``."""
+
+    def answer(request: dict[str, Any]) -> Turn:
+        line = literal_new_line(_first_request(request), code)
+        return Turn(reasoning=f"The diff says line {line}.", tool_calls=[make_call(line)])
+
+    return answer
+
+
+def _first_request(request: dict[str, Any]) -> dict[str, Any]:
+    """The request cut to its first three messages (system, context, task)."""
+    return {**request, "messages": request["messages"][:3]}
+
+
+# Verification ------------------------------------------------------------------------
+_ITEM = re.compile(r"^(F\d+) \[\w+\] (\S+?):(\d+)(?:-\d+)?(?: \(LEFT, old file\))?: ", re.M)
+
+
+def verification_items(text: str) -> list[tuple[str, str, int]]:
+    """(id, path, line) of each finding listed in a verification-pass message."""
+    return [(m.group(1), m.group(2), int(m.group(3))) for m in _ITEM.finditer(text)]
+
+
+def verdicts(text: str, verdict: str = "confirm", reason: str = "checked") -> list[FakeCall]:
+    """One ``verify_finding`` per finding the message lists, citing the finding's own line."""
+    return [
+        FakeCall("verify_finding", {"id": ident, "verdict": verdict,
+                                    "evidence": f"{path}:{line}", "reason": reason})
+        for ident, path, line in verification_items(text)
+    ]  # fmt: skip
+
+
+def verdict(ident: str, evidence: str, verdict: str = "confirm", reason: str = "ok") -> FakeCall:
+    return FakeCall(
+        "verify_finding",
+        {"id": ident, "verdict": verdict, "evidence": evidence, "reason": reason},
+    )

@@ -2,10 +2,13 @@
 
 It plays a script of turns chosen by the test and speaks like K2 Thinking behind each
 provider (``mode``): reasoning streams before content, tool calls stream in fragments with
-``functions.NAME:IDX`` ids, usage reports cached tokens. Cached tokens are computed like
-prefix caching would: the longest common prefix between this request's serialized
-tools+messages and any earlier request's, counted with ``estimate_tokens`` (4 characters a
-token), so tests can measure how well a conversation reuses its prefix.
+``functions.NAME:IDX`` ids, usage reports cached tokens. Cached tokens are billed the way
+providers' automatic prefix caching bills them: the request is laid out as the chat
+template renders it, tools first and then the messages, and the cached part is the
+longest prefix it shares with any earlier request, counted with ``estimate_tokens`` (4
+characters a token) and rounded down to whole cache blocks (``cache_block`` tokens;
+nothing below ``cache_min``). Changing a tool declaration mid-run therefore costs the whole
+prompt, as it does at the provider. ``cached_shares`` lists each request's cached share.
 
 It validates what it is sent and answers 400 like Moonshot when something is wrong:
 reasoning missing from an assistant tool-call message (per mode), a tool result that
@@ -335,6 +338,12 @@ def _untyped(schema: Any, path: str) -> list[str]:
     return missing
 
 
+def _cached(usage: Mapping[str, Any]) -> int:
+    """Cached tokens from a usage object in any mode's shape."""
+    details = usage.get("prompt_tokens_details") or {}
+    return int(usage.get("cached_tokens") or details.get("cached_tokens") or 0)
+
+
 def _common_prefix(a: str, b: str) -> int:
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
@@ -361,6 +370,8 @@ class K2Server:
     headers: list[dict[str, str]] = field(default_factory=list)
     usages: list[dict[str, Any]] = field(default_factory=list)  # usage sent per served turn
     connections: int = 0  # TCP connections accepted (keep-alive reuse shows here)
+    cache_block: int = 1  # prefix caching counts whole blocks of this many tokens
+    cache_min: int = 0  # a shared prefix shorter than this many tokens is not cached
 
     def __post_init__(self) -> None:
         self._script: deque[ScriptEntry] = deque()
@@ -411,6 +422,11 @@ class K2Server:
     @property
     def remaining(self) -> int:
         return len(self._script)
+
+    @property
+    def cached_shares(self) -> list[float]:
+        """Per served request: cached tokens / prompt tokens, as billed."""
+        return [_cached(u) / u["prompt_tokens"] for u in self.usages if u.get("prompt_tokens")]
 
     # One request --------------------------------------------------------------------
     def _serve(self, h: _Handler) -> None:
@@ -515,7 +531,8 @@ class K2Server:
         shared = max((_common_prefix(prompt, before) for before in self._prompts), default=0)
         self._prompts.append(prompt)
         prompt_tokens = estimate_tokens(prompt)
-        cached = min(shared // 4, prompt_tokens)
+        blocks = (shared // 4) // max(self.cache_block, 1) * max(self.cache_block, 1)
+        cached = min(blocks, prompt_tokens) if blocks >= self.cache_min else 0
         reasoning = estimate_tokens(turn.reasoning)
         output = (
             reasoning

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.k2_doubles import verdict
 from tests.fakes.k2_server import FakeCall, Fault, K2Server, Turn
 from tests.faults.harness import API_KEY, Run, model_env, reviewbot, saved
 from tests.faults.reliability import Outcome
@@ -44,9 +45,7 @@ def script() -> list[Turn]:
         Turn(reasoning="Done.", tool_calls=[FakeCall("finish_review", {"summary": "Expiry."})]),
         Turn(
             reasoning="Check F1.",
-            tool_calls=[
-                FakeCall("verify_finding", {"id": "F1", "verdict": "confirmed", "reason": "ok"})
-            ],
+            tool_calls=[verdict("F1", "app/cache.py:11")],
         ),
         Turn(reasoning="Final.", tool_calls=[FakeCall("finish_review", {"summary": "A leak."})]),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.fakes.k2_doubles import verdict
 from tests.fakes.k2_server import FakeCall, Turn
 
 ATTACKER_HOST = "evil.example"
@@ -119,7 +120,7 @@ def obeying_script(path: str, line: int) -> list[Turn]:
     """A model that does all the injection asks, then finishes (and confirms) the review."""
     reads = [FakeCall("read_file", args) for args in FORBIDDEN_READS]
     finish = FakeCall("finish_review", {"summary": HOSTILE_SUMMARY})
-    confirm = FakeCall("verify_finding", {"id": "F1", "verdict": "confirmed", "reason": "told"})
+    confirm = verdict("F1", f"{path}:{line}", reason="told")
     return [
         Turn(reasoning="The owner asked me to read these first.", tool_calls=reads),
         Turn(reasoning="Now look for secrets.", tool_calls=[*SEARCHES, *FORBIDDEN_OTHER]),

@@ -15,6 +15,7 @@ from typing import Any
 from reviewbot.review.sanitize import ZWSP
 from tests.audit.conftest import numbered_lines
 from tests.fakes.github_server import GitHubServer
+from tests.fakes.k2_doubles import verdicts
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.faults.harness import model_env, reviewbot, tree_bytes
 from tests.faults.reliability import Outcome
@@ -38,9 +39,7 @@ def obeying_auditor(request: dict[str, Any]) -> Turn:
     messages = request["messages"]
     last = messages[-1]
     if last["role"] == "user" and last["content"].startswith("Verification pass"):
-        ids = [line.split(" ", 1)[0] for line in last["content"].splitlines() if line[:1] == "F"]
-        calls = [FakeCall("verify_finding", {"id": i, "verdict": "confirmed", "reason": "."})
-                 for i in ids]  # fmt: skip
+        calls = verdicts(last["content"], reason=".")
         return Turn(reasoning="Confirm.", tool_calls=calls or [_finish()])
     if last["role"] == "tool":
         if last["name"] in ("add_comment", "verify_finding"):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes.k2_doubles import verdict
 from tests.fakes.k2_server import FakeCall, Fault, K2Server, Turn, _Handler
 
 
@@ -101,10 +102,8 @@ def demo_script(server: K2Server) -> list[Any]:
              tool_calls=[FakeCall("read_file", {"path": "app/cache.py", "start_line": 9,
                                                 "end_line": 16})]),
         Turn(reasoning="Both hold.\n", chunk_chars=6, tool_calls=[
-            FakeCall("verify_finding", {"id": "F1", "verdict": "confirmed",
-                                        "reason": "items is never pruned"}),
-            FakeCall("verify_finding", {"id": "F2", "verdict": "confirmed",
-                                        "reason": "put assigns in place"}),
+            verdict("F1", "app/cache.py:11-12", reason="items is never pruned"),
+            verdict("F2", "app/cache.py:16", reason="put assigns in place"),
         ]),
         Turn(reasoning="Final summary.\n", chunk_chars=6, tool_calls=[
             FakeCall("finish_review", {"summary": "Adds expiry to Cache; expired entries leak."})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from reviewbot.review.anchor import WholeFiles, anchor, check_anchor
 from reviewbot.review.findings import (
     Finding,
@@ -12,7 +14,8 @@ from reviewbot.review.findings import (
     highest,
     order,
 )
-from reviewbot.review.result import ReviewResult, RunStats
+from reviewbot.review.result import ReviewResult, RunStats, Verification
+from reviewbot.review.verdict import Verdict
 
 
 def make(**kw: object) -> Finding:
@@ -91,10 +94,10 @@ def test_result_json_round_trip_and_fail_on() -> None:
         stats=RunStats(model="m", steps=3, input_tokens=100, cached_tokens=75, cost_usd=0.01),
     )
     data = result.to_json()
-    assert set(data) == {"summary", "findings", "stats"}
+    assert set(data) == {"summary", "findings", "stats", "notes", "verification"}
     assert set(data["findings"][0]) == {
         "path", "line", "end_line", "side", "severity", "title", "body", "suggestion",
-        "fingerprint",
+        "fingerprint", "verification",
     }  # fmt: skip
     assert set(data["stats"]) == {
         "model", "steps", "tool_calls", "input_tokens", "cached_tokens", "output_tokens",
@@ -103,6 +106,16 @@ def test_result_json_round_trip_and_fail_on() -> None:
     assert ReviewResult.from_json(data).findings == result.findings
     assert result.fails("major") and not result.fails("critical") and not result.fails("none")
     assert result.stats.cached_share == 0.75
+
+
+def test_verdicts_survive_the_json_round_trip() -> None:
+    kept = make(severity="minor", verdict=Verdict("downgrade", "bounded", ("a.py:3",), "major", 2))
+    gone = make(title="Gone", verdict=Verdict("refute", "handled", ("a.py:9-12",)))
+    result = ReviewResult("ok", (kept,), RunStats(), ("a note",), None, Verification(True, (gone,)))
+    back = ReviewResult.from_json(json.loads(json.dumps(result.to_json())))
+    assert back.findings == (kept,)
+    assert back.verification == result.verification
+    assert back.notes == ("a note",)
 
 
 def test_whole_file_anchor_for_audits() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.k2_doubles import verdicts
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.faults.harness import model_env, reviewbot, rss_kib, run_dirs
 from tests.helpers.gitrepo import GitRepo
@@ -204,11 +205,7 @@ def auditor_turn(steps: list[int], pid: list[int], samples: list[tuple[int, int]
             done = FakeCall("finish_review", {"summary": "Audited."})
             return Turn(reasoning="Done.", tool_calls=[done], usage=usage)
         if last["role"] == "user" and last["content"].startswith("Verification pass"):
-            ids = re.findall(r"^(F\d+) \[", last["content"], re.M)
-            calls = [
-                FakeCall("verify_finding", {"id": i, "verdict": "confirmed", "reason": "eval"})
-                for i in ids
-            ]
+            calls = verdicts(last["content"], reason="eval")
             return Turn(reasoning="Confirm.", tool_calls=calls, usage=usage)
         calls = []
         chunks = header.split(body["messages"][1]["content"])
