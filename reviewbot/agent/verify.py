@@ -10,12 +10,11 @@ note names them and says why: nothing is dropped without a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reviewbot.agent.loop import Agent
 from reviewbot.agent.tools import ReviewTools
-from reviewbot.prompts import render
 from reviewbot.review.findings import Finding
 
 WHY = {
@@ -43,14 +42,21 @@ def describe(findings: Sequence[Finding]) -> str:
     return "\n\n".join(rows)
 
 
-def verify(agent: Agent, tools: ReviewTools, findings: Sequence[Finding]) -> VerifyOutcome:
+def verify(
+    agent: Agent,
+    tools: ReviewTools,
+    findings: Sequence[Finding],
+    instructions: Callable[[str], str],
+) -> VerifyOutcome:
+    """Run the pass; ``instructions`` renders its message from the list of findings
+    (``prompts/verify.md.j2``, rendered by the pipeline)."""
     if not findings:
         return VerifyOutcome((), (), None, True)
     book = tools.verdicts
     book.open(findings)
     try:
         outcome = agent.run(
-            [{"role": "user", "content": render("verify.md.j2", {"items": describe(findings)})}],
+            [{"role": "user", "content": instructions(describe(findings))}],
             nudge=book.nudge,
         )
     finally:

@@ -25,6 +25,7 @@ from reviewbot.llm.pricing import cost_usd
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.finish import Finishing, Reviewed, finish, save_on_failure, save_result
 from reviewbot.pipeline.plan import ReviewPlan, plan_notes
+from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet
 from reviewbot.review.anchor import LineMap
 from reviewbot.review.findings import Finding, Side
@@ -151,7 +152,9 @@ def review(
     candidates = list(tools.book.findings)
     checked = None
     if verifying and candidates and outcome.stopped_by is None:
-        checked = verify(agent, tools, candidates)
+        checked = verify(
+            agent, tools, candidates, lambda items: render("verify.md.j2", {"items": items})
+        )
         candidates = list(checked.kept)
         summary = checked.summary or summary
         notes.extend(checked.notes)
