@@ -44,7 +44,7 @@ def _split(path: str) -> tuple[str, str, str]:
 
 def key(name: str) -> str:
     """``_Deep-Exclude_x`` -> ``deepexcludex``: what a test and its module share."""
-    return name.lstrip("_").replace("_", "").replace("-", "").lower()
+    return name.replace("_", "").replace("-", "").lower()
 
 
 def family(path: str) -> str | None:

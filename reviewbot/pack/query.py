@@ -216,7 +216,7 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
     for cf in change.files:
         words.update(_words(list(cf.added_text) + list(cf.removed_text)))
         used.update(string_keys(cf.added_text))
-        versions.update(_versions(cf.removed_text) - _versions(cf.added_text))
+        versions.update(_versions(cf.removed_text))
         words.update(_words(list(cf.sections)))
         for needle in module_needles(cf.path, index) + (
             module_needles(cf.old_path, index) if cf.old_path else ()
