@@ -178,11 +178,12 @@ def test_a_failed_task_is_one_line_naming_it(
     inference_sh: InferenceShServer, make_client: Callable[..., TaskClient]
 ) -> None:
     inference_sh.script(TURNS[:1])
-    inference_sh.inject(TaskFault.failed("OpenRouter API error: invalid tool schema\nat x"))
+    error = f"OpenRouter API error: invalid tool schema\nat x (key {API_KEY})"
+    inference_sh.inject(TaskFault.failed(error))
     with pytest.raises(ModelError) as caught:
         make_client().complete(list(PROMPT), TOOLS)
     text = caught.value.one_line()
-    assert "task_000001" in text and "invalid tool schema at x" in text
+    assert "task_000001" in text and "invalid tool schema at x (key ****)" in text
     assert "\n" not in text and len(inference_sh.runs) == 1  # not retried
 
 

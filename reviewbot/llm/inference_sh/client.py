@@ -102,7 +102,7 @@ class TaskClient(HttpModelClient):
             if not ended:
                 self._cancel(progress.id)
         if progress.status != COMPLETED:
-            raise failure(progress.task, self.config.model)
+            raise failure(progress.task, self._context)
         return build_turn(progress.output(), self.config.model)
 
     def _create(self, payload: bytes) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 from reviewbot.errors import ModelError
 from reviewbot.llm.assemble import TurnBuilder, parse_usage
 from reviewbot.llm.errors import ContextLengthError, ModelQuotaError
-from reviewbot.llm.retry import Retryable, context_length_error
+from reviewbot.llm.retry import ErrorContext, Retryable, context_length_error
 from reviewbot.llm.types import (
     AssistantTurn,
     ContentDelta,
@@ -290,10 +290,12 @@ def build_turn(output: Mapping[str, Any], model: str) -> AssistantTurn:
     )
 
 
-def failure(task: Mapping[str, Any], app: str) -> ModelError | Retryable:
-    """What a task that ended without completing means to the caller."""
+def failure(task: Mapping[str, Any], context: ErrorContext) -> ModelError | Retryable:
+    """What a task that ended without completing means to the caller (the task's error
+    text is the server's: scrubbed of the key and cut like every server message)."""
     task_id = str(task.get("id") or "?")
-    error = " ".join(str(task.get("error") or "").split())[:500]
+    app = context.model
+    error = context.scrub(str(task.get("error") or ""))
     status = status_of(task)
     if status == REJECTED:
         return ModelQuotaError(
