@@ -135,7 +135,7 @@ def test_partial_outputs_become_live_progress(
 ) -> None:
     inference_sh.line_style = style  # type: ignore[assignment]
     inference_sh.delta_tool_calls = True
-    inference_sh.step = 0.04  # slow enough that the stream sees every snapshot
+    inference_sh.step = 0.1  # slow enough that the stream sees snapshots on a loaded machine
     inference_sh.script(TURNS[:1])
     events: list[StreamEvent] = []
     turn = make_client().complete(list(PROMPT), TOOLS, on_event=events.append)
@@ -153,7 +153,7 @@ def test_partial_outputs_become_live_progress(
 def test_a_stream_that_ends_early_falls_back_to_polling(
     inference_sh: InferenceShServer, make_client: Callable[..., TaskClient]
 ) -> None:
-    inference_sh.step = 0.02
+    inference_sh.step = 0.1  # the task outlives the first stream even on a loaded machine
     inference_sh.script(TURNS[:1])
     inference_sh.inject(TaskFault.stream_ends_early(after=1))
     turn = make_client().complete(list(PROMPT), TOOLS)
@@ -275,7 +275,7 @@ def test_a_stuck_task_is_cancelled_and_run_again(
 ) -> None:
     inference_sh.script([TURNS[0], TURNS[0]])
     inference_sh.inject(TaskFault.hold(after=1))
-    turn = make_client(idle_timeout=0.3).complete(list(PROMPT), TOOLS)
+    turn = make_client(idle_timeout=1.0).complete(list(PROMPT), TOOLS)
     assert len(turn.tool_calls) == 2
     assert inference_sh.cancels == ["task_000001"]
     assert inference_sh.status("task_000001") == CANCELLED
@@ -287,7 +287,7 @@ def test_when_retries_run_out_every_task_is_cancelled(
     inference_sh.script([TURNS[0]] * 2)
     inference_sh.inject(TaskFault.hold(after=1))
     inference_sh.inject(TaskFault.hold(after=1))
-    client = make_client(idle_timeout=0.2, max_attempts=2)
+    client = make_client(idle_timeout=1.0, max_attempts=2)
     with pytest.raises(ModelUnavailableError, match="made no progress"):
         client.complete(list(PROMPT), TOOLS)
     assert inference_sh.cancels == client.cancelled == ["task_000001", "task_000002"]

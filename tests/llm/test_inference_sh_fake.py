@@ -92,7 +92,7 @@ def test_wait_mode_returns_the_final_output(inference_sh: InferenceShServer, env
 @pytest.mark.parametrize("style", ["task", "partial", "delta"])
 def test_stream_mode_shows_the_output_growing(inference_sh: InferenceShServer, style: str) -> None:
     inference_sh.line_style = style  # type: ignore[assignment]
-    inference_sh.step = 0.04  # slow enough for the stream to show several snapshots
+    inference_sh.step = 0.1  # slow enough for the stream to show several snapshots
     inference_sh.script([TURN])
     value = {"text": "Review it.", "reasoning_effort": "low"}
     updates = list(sdk(inference_sh).run({"app": APP, "input": value}, stream=True))
@@ -105,7 +105,7 @@ def test_stream_mode_shows_the_output_growing(inference_sh: InferenceShServer, s
 
 
 def test_the_sdk_reconciles_a_stream_that_ends_early(inference_sh: InferenceShServer) -> None:
-    inference_sh.step = 0.05  # the task outlives the first stream by a few hundred ms
+    inference_sh.step = 0.1  # the task outlives the first stream by most of a second
     inference_sh.script([TURN])
     inference_sh.inject(TaskFault.stream_ends_early(after=1))
     stream = sdk(inference_sh).run(
