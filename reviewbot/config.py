@@ -28,6 +28,7 @@ SEVERITIES = ("critical", "major", "minor", "nit")
 FAIL_LEVELS = (*SEVERITIES, "none")
 LINK_POLICIES = ("keep", "defang", "drop")
 REASONING_EFFORTS = ("", "low", "medium", "high")
+DIAGRAM_POLICIES = ("auto", "never")
 
 
 def _opt(default: Any, help: str, **meta: Any) -> Any:
@@ -80,6 +81,11 @@ class Settings:
     min_severity: str = _opt("nit", "drop findings below this", choices=SEVERITIES)
     max_comments: int = _opt(30, "most findings published per run", minimum=0)
     confirm_cost: float = _opt(1.0, "ask on a terminal when the estimate exceeds USD", minimum=0)
+    walkthrough: bool = _opt(True, "add a walkthrough (changed files by purpose) to the summary")
+    diagram: str = _opt(
+        "auto", "walkthrough diagram of the changed call paths", choices=DIAGRAM_POLICIES
+    )
+    learnings: bool = _opt(True, "learn from maintainers' rejections and apply the learnings")
     run_dir: str = _opt("", "where transcripts and findings are saved (empty: .git/reviewbot)")
     # Prices per 1M tokens (0: the built-in table for the model)
     prices_input: float = _opt(0.0, "USD per 1M uncached input tokens", minimum=0)
@@ -88,6 +94,13 @@ class Settings:
     # GitHub
     github_resolve_outdated: bool = _opt(True, "resolve threads of findings that are gone")
     github_links: str = _opt("defang", "links to foreign hosts in comments", choices=LINK_POLICIES)
+    github_mention: str = _opt(
+        "@reviewbot",
+        "the mention that asks reviewbot a question (workflow setting: its `if:` tests it too)",
+        in_file=False,
+    )
+    github_answer_max_cost: float = _opt(0.25, "USD cap per answer to a question", minimum=0)
+    github_answer_max_steps: int = _opt(12, "model turns per answer to a question", minimum=1)
     # Audit
     audit_include: list[str] = _opt([], "globs an audit covers (empty: everything)")
     audit_exclude: list[str] = _opt([], "globs an audit skips")

@@ -26,16 +26,24 @@ from reviewbot.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
     GitHubError,
-    RepositoryError,
 )
 from reviewbot.github.api import ApiConfig, GitHubApi
-from reviewbot.github.base import BaseFiles, flags_of, require_commit
+from reviewbot.github.base import (
+    BASE_HINT,
+    CHECKOUT_HINT,
+    BaseFiles,
+    flags_of,
+    git_root,
+    require_commit,
+)
+from reviewbot.github.conversation import Conversation
 from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
 from reviewbot.github.lock import Holder
 from reviewbot.github.plan import RunFolder, changes_to_review, describe, incremental_since
 from reviewbot.github.prior import Prior, read_prior
 from reviewbot.github.report import Report
 from reviewbot.github.review import Publisher, Target
+from reviewbot.github.talk_event import read_talk
 from reviewbot.github.types import WRITE_ACCESS, PullInfo
 from reviewbot.llm.client import ClientConfig
 from reviewbot.llm.connect import open_client
@@ -45,12 +53,6 @@ from reviewbot.progress import Progress
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
 from reviewbot.review.findings import at_least, severity_rank
 from reviewbot.review.result import ReviewResult
-
-CHECKOUT_HINT = (
-    "check the pull request out with actions/checkout and `fetch-depth: 0` "
-    "(for issue_comment and pull_request_target: `ref: refs/pull/<number>/head`)"
-)
-BASE_HINT = "set `fetch-depth: 0` on actions/checkout (a shallow clone lacks the base commit)"
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,6 @@ class GitHubRun:
 def api_config(env: ActionEnv, environ: Mapping[str, str]) -> ApiConfig:
     """Where GitHub is (``GITHUB_API_URL``: GitHub Enterprise works) and the pacing knobs."""
     return replace(ApiConfig.from_environ(environ), base_url=env.api_url, token=env.token)
-
-
-def git_root(start: Path) -> Path:
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    raise RepositoryError(f"{start} is not inside a git checkout", hint=CHECKOUT_HINT)
 
 
 def exit_for(highest: str, fail_on: str) -> int:
@@ -100,7 +95,12 @@ class Action:
         return EXIT_OK
 
     def run(self) -> int:
-        trigger = read_trigger(self.env.event_name, load_payload(self.env.event_path))
+        payload = load_payload(self.env.event_path)
+        talk = read_talk(self.env.event_name, payload, self.settings.github_mention)
+        if talk is not None:
+            with GitHubApi(api_config(self.env, self.environ), log=self.say) as api:
+                return Conversation(self, api).run(talk)
+        trigger = read_trigger(self.env.event_name, payload)
         if isinstance(trigger, Skip):
             return self.skip(trigger.reason)
         if trigger.event == "pull_request" and trigger.from_fork and not self.settings.api_key:

@@ -20,6 +20,11 @@ from reviewbot.prompts import OVERRIDE_DIR
 from reviewbot.repo import RepoView
 
 CONFIG_FILES = (".reviewbot.toml", "pyproject.toml")
+CHECKOUT_HINT = (
+    "check the pull request out with actions/checkout and `fetch-depth: 0` "
+    "(for issue_comment and pull_request_target: `ref: refs/pull/<number>/head`)"
+)
+BASE_HINT = "set `fetch-depth: 0` on actions/checkout (a shallow clone lacks the base commit)"
 
 
 def flags_of(settings: Settings) -> dict[str, Any]:
@@ -93,3 +98,10 @@ def require_commit(view_root: Path, sha: str, what: str, hint: str) -> RepoView:
         raise RepositoryError(
             f"the {what} commit {sha[:12]} is not in this clone", hint=hint
         ) from exc
+
+
+def git_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    raise RepositoryError(f"{start} is not inside a git checkout", hint=CHECKOUT_HINT)

@@ -93,13 +93,18 @@ def _as_finding(comment: PostedComment, marker: Marker) -> Finding:
     )
 
 
-def read_prior(api: GitHubApi, repo: str, number: int, *, viewer: str | None) -> Prior:
-    """What reviewbot posted on the pull request before this run."""
+def trusted_author(viewer: str | None) -> Callable[[str, str], bool]:
+    """Who may have written reviewbot's comments: a bot account, or the token's user."""
 
     def trusted(login: str, kind: str) -> bool:
         return kind == "Bot" or login.endswith("[bot]") or (viewer is not None and login == viewer)
 
-    return read_again(api, repo, number, trusted)
+    return trusted
+
+
+def read_prior(api: GitHubApi, repo: str, number: int, *, viewer: str | None) -> Prior:
+    """What reviewbot posted on the pull request before this run."""
+    return read_again(api, repo, number, trusted_author(viewer))
 
 
 def read_again(

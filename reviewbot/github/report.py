@@ -104,6 +104,10 @@ class Report:
             },
         )
 
+    def conversed(self, markdown: str, *, cost: float = 0.0, url: str = "") -> None:
+        """An answer posted, or learnings learnt: ``markdown`` says what."""
+        self._write(markdown, {"cost-usd": f"{cost:.4f}", "review-url": url})
+
     def failed(self, message: str, *, cause: str = "") -> None:
         """``cause``: "model" (nothing was posted), "github" (maybe part), else a setup error."""
         why = {

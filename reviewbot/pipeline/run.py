@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reviewbot.agent.guard import ContextGuard, GuardConfig
 from reviewbot.agent.loop import Agent, AgentEvent, Limits, ToolStarted
-from reviewbot.agent.tools import FindingsBook, ReviewTools
+from reviewbot.agent.tools import FindingsBook, ReviewTools, Tool
 from reviewbot.agent.transcript import Redactor, Transcript
 from reviewbot.agent.verify import verify
 from reviewbot.config import Settings
 from reviewbot.llm.client import ModelClient
-from reviewbot.llm.pricing import cost_usd
+from reviewbot.llm.pricing import Prices, cost_usd
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.finish import Finishing, Reviewed, finish, save_on_failure, save_result
 from reviewbot.pipeline.plan import ReviewPlan, plan_notes
@@ -62,6 +62,30 @@ def code_from_diff(changes: ChangeSet) -> CodeAt:
     return code_at
 
 
+def new_agent(
+    how: Execution,
+    tools: Sequence[Tool],
+    settings: Settings,
+    prices: Prices,
+    limits: Limits,
+    transcript: Transcript,
+    count: Callable[[str], int],
+) -> Agent:
+    """The agent of a run: its limits, context guard, prices, transcript and listener."""
+    return Agent(
+        how.client,
+        tools,
+        limits=limits,
+        guard=ContextGuard(
+            GuardConfig(context_window=settings.context_window, output_reserve=settings.max_tokens),
+            count=count,
+        ),
+        price=lambda usage: cost_usd(usage, prices),
+        transcript=transcript,
+        on_event=redacting(how.on_event, transcript.redact),
+    )
+
+
 def execute(
     plan: ReviewPlan,
     settings: Settings,
@@ -80,22 +104,8 @@ def execute(
     changed = lines or plan.changes
     tools = ReviewTools(plan.view, changed, book, code_at=code_at or code_from_diff(plan.changes))
     counter = (counter or TokenCounter(settings.tokenizer)).start()
-    agent = Agent(
-        how.client,
-        tools.tools(),
-        limits=Limits(
-            max_steps=settings.max_steps,
-            max_cost_usd=settings.max_cost,
-            max_seconds=settings.max_seconds,
-        ),
-        guard=ContextGuard(
-            GuardConfig(context_window=settings.context_window, output_reserve=settings.max_tokens),
-            count=counter.count,
-        ),
-        price=lambda usage: cost_usd(usage, plan.prices),
-        transcript=transcript,
-        on_event=redacting(how.on_event, redact),
-    )
+    limits = Limits(settings.max_steps, settings.max_cost, settings.max_seconds)
+    agent = new_agent(how, tools.tools(), settings, plan.prices, limits, transcript, counter.count)
     finishing = Finishing.of(settings, changed, secrets)
     try:
         result = finish(

@@ -62,3 +62,7 @@ def api(github_server: GitHubServer) -> Iterator[GitHubApi]:
     with GitHubApi(config, sleep=lambda _s: None) as made:
         yield made
     assert github_server.violations == []
+
+
+# The `reviewbot github` bench (a real repository, the fake GitHub, the loopback model).
+from tests.github.conftest import bench  # noqa: E402, F401

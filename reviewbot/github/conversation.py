@@ -1,0 +1,230 @@
+"""`reviewbot github` on conversation events: answer a question, or learn from feedback.
+
+Both read settings and prompts from the pull request's base commit, like a review. A
+question from someone without write access is refused (logged, nothing posted); feedback
+counts only from people with write access (``feedback``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from reviewbot.agent.loop import Limits
+from reviewbot.agent.tools import FindingsBook, FunctionTool, ReviewTools, Tool
+from reviewbot.agent.transcript import Redactor, Transcript
+from reviewbot.config import Settings
+from reviewbot.errors import EXIT_OK
+from reviewbot.github import answer as answering
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.base import (
+    BASE_HINT,
+    CHECKOUT_HINT,
+    BaseFiles,
+    flags_of,
+    git_root,
+    require_commit,
+)
+from reviewbot.github.feedback import Permissions, learn, rejections
+from reviewbot.github.learnings_issue import LearningsIssue
+from reviewbot.github.prior import read_prior, trusted_author
+from reviewbot.github.talk_api import Talk
+from reviewbot.github.talk_event import Ask, Feedback
+from reviewbot.github.types import WRITE_ACCESS, Actor, PullInfo
+from reviewbot.learnings.model import Learning
+from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.llm.pricing import prices_for
+from reviewbot.pack.tokens import TokenCounter
+from reviewbot.pipeline.plan import run_dir_for
+from reviewbot.pipeline.run import Execution, new_agent
+from reviewbot.prompts import render
+from reviewbot.repo import ChangeSet, RepoView
+
+if TYPE_CHECKING:
+    from reviewbot.github.action import Action
+
+ANSWER_SECONDS = 600
+
+
+class Conversation:
+    def __init__(self, action: Action, api: GitHubApi) -> None:
+        self.action = action
+        self.api = api
+        self.repo = action.env.repository
+        self.talk = Talk(api, self.repo)
+
+    def run(self, event: Ask | Feedback) -> int:
+        if isinstance(event, Feedback):
+            return self.feedback(event)
+        return self.ask(event)
+
+    # Feedback ------------------------------------------------------------------------
+    def feedback(self, event: Feedback) -> int:
+        pr = self.api.pull(self.repo, event.number)
+        settings = self.base_settings(pr)
+        if not settings.learnings:
+            return self.action.skip("learning from feedback is off (learnings = false)")
+        learnt = self.learn(pr.number)
+        text = ", ".join(f"{x.id} ({x.rule})" for x in learnt) or "nothing new"
+        self.action.report.conversed(f"Feedback on #{pr.number} ({event.why}): learnt {text}.")
+        return EXIT_OK
+
+    def learn(self, number: int) -> list[Learning]:
+        """Learn from the rejections of reviewbot's findings on pull request ``number``."""
+        prior = read_prior(self.api, self.repo, number, viewer=self.api.viewer_login())
+        can_write = Permissions(self.api, self.repo).can_write
+        found = rejections(self.talk, self.api, prior, number, can_write)
+        web = self.action.env.server_url
+
+        def link(comment_id: int) -> str:
+            return f"{web}/{self.repo}/pull/{number}#discussion_r{comment_id}"
+
+        made = learn(LearningsIssue(self.api, self.repo), found, link)
+        for x in made:
+            self.action.say(f"learnt {x.id}: {x.rule}")
+        return made
+
+    # Questions -----------------------------------------------------------------------
+    def ask(self, ask: Ask) -> int:
+        role = self.api.permission(self.repo, ask.author)
+        if role not in WRITE_ACCESS:
+            return self.action.skip(
+                f"a question from {ask.author}, who has {role} access "
+                "(only people with write access get answers)"
+            )
+        pr = self.api.pull(self.repo, ask.number)
+        root = git_root(self.action.job.workdir)
+        head = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT)
+        base_view = require_commit(root, pr.base_sha, "base", BASE_HINT)
+        with head, base_view, BaseFiles(base_view, self.action.job.config_path) as base:
+            settings = base.settings(self.action.environ, flags_of(self.action.settings))
+            self.action.settings = settings
+            return self.answer(ask, pr, head, base, settings)
+
+    def answer(
+        self, ask: Ask, pr: PullInfo, head: RepoView, base: BaseFiles, settings: Settings
+    ) -> int:
+        question = answering.gather(self.talk, ask)
+        ours = self.ours()
+        if answering.answers_to(question.everything, question.asked.id, ours):
+            return self.action.skip(f"comment {ask.comment_id} was answered already")
+        won, when = self.talk.claim(ask.comment_id, review=ask.on_thread)
+        stale = self.api.config.lock_stale
+        if not won and answering.age_seconds(when) < stale:
+            return self.action.skip(f"another run is answering comment {ask.comment_id}")
+        text, cost = self.think(question, pr, head, base, settings)
+        style = replace(self.action.report.style, secrets=self.secrets(settings))
+        body = answering.answer_body(question, text, cost, style.prose)
+        if self.action.job.dry_run:
+            self.action.show(body)
+            self.action.report.conversed("Dry run: the answer was not posted.", cost=cost)
+            return EXIT_OK
+        if ask.on_thread:
+            posted = self.talk.reply_in_thread(pr.number, question.root_id, body)
+            again = self.talk.review_comments(pr.number)
+        else:
+            posted = self.talk.comment(pr.number, body)
+            again = self.talk.issue_comments(pr.number)
+        first = answering.answers_to(again, question.asked.id, ours)
+        if first and first[0].id != posted.id:
+            self.talk.delete_comment(posted.id, review=ask.on_thread)
+            self.action.say(f"another run answered comment {ask.comment_id} first")
+            return EXIT_OK
+        self.action.say(f"answered comment {ask.comment_id}: {posted.url}")
+        link = f"[the answer]({posted.url})" if posted.url else "the answer"
+        self.action.report.conversed(
+            f"Answered {ask.author}'s question on #{pr.number}: {link} (${cost:.4f}).",
+            cost=cost,
+            url=posted.url,
+        )
+        return EXIT_OK
+
+    def think(
+        self,
+        question: answering.Question,
+        pr: PullInfo,
+        head: RepoView,
+        base: BaseFiles,
+        settings: Settings,
+    ) -> tuple[str, float]:
+        """The agent's answer and what it cost."""
+        system = render(
+            "answer.md.j2",
+            {"repository": self.repo, "instructions": settings.instructions},
+            override_root=base.override_root,
+        )
+        code = self.code_around(head, question.asked.path, question.asked.line)
+        user = answering.conversation_message(
+            question, title=pr.title, description=pr.body, code=code
+        )
+        config = ClientConfig.from_settings(settings)
+        secrets = self.secrets(settings)
+        run_dir = run_dir_for(settings, git_root(self.action.job.workdir), pr.head_sha)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        transcript = Transcript(run_dir / f"answer-{question.asked.id}.jsonl", Redactor(secrets))
+        counter = TokenCounter(settings.tokenizer).start()
+        limits = Limits(
+            settings.github_answer_max_steps,
+            settings.github_answer_max_cost,
+            min(settings.max_seconds, ANSWER_SECONDS),
+        )
+        self.action.say(f"answering comment {question.asked.id} on #{pr.number}")
+        try:
+            with ChatClient(config) as client:
+                how = Execution(client=client, run_dir=run_dir, secrets=secrets)
+                prices = prices_for(settings.effective_model, settings)
+                agent = new_agent(how, self.tools(head, pr), settings, prices, limits,
+                                  transcript, counter.count)  # fmt: skip
+                outcome = agent.run(
+                    [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                    nudge=lambda: answering.NUDGE,
+                )
+        finally:
+            transcript.close()
+        text = outcome.summary or ""
+        if outcome.stopped_by:
+            text = (
+                f"I could not finish an answer: {outcome.note}. "
+                "Ask again with a narrower question, or raise `github.answer_max_cost`."
+            )
+        return text, agent.totals.cost_usd
+
+    def tools(self, head: RepoView, pr: PullInfo) -> list[Tool]:
+        reading = ReviewTools(
+            head, ChangeSet(pr.base_sha, pr.head_sha, ()), FindingsBook(),
+            code_at=lambda *_: "",
+        )  # fmt: skip
+        chosen: list[Tool] = [t for t in reading.tools() if t.name in answering.READ_ONLY]
+        return [*chosen, FunctionTool.of(answering.AnswerTool().answer)]
+
+    @staticmethod
+    def code_around(view: RepoView, path: str, line: int | None) -> str:
+        if not path or not line:
+            return ""
+        first = max(1, line - answering.AROUND)
+        try:
+            text = view.read(path, first, line + answering.AROUND)
+        except Exception:  # noqa: BLE001 - the file may be gone or denied: the tools can say why
+            return ""
+        rows = text.text.splitlines()
+        return "\n".join(f"{n:>6}  {row}" for n, row in enumerate(rows, start=text.start_line))
+
+    # ----------------------------------------------------------------------------------
+    def ours(self) -> Callable[[Actor], bool]:
+        trusted = trusted_author(self.api.viewer_login())
+        return lambda actor: trusted(actor.login, actor.type)
+
+    def secrets(self, settings: Settings) -> tuple[str, ...]:
+        return tuple(
+            s for s in (self.action.env.token, settings.api_key, *settings.known_secrets) if s
+        )
+
+    def base_settings(self, pr: PullInfo) -> Settings:
+        root = git_root(self.action.job.workdir)
+        view = require_commit(root, pr.base_sha, "base", BASE_HINT)
+        with view, BaseFiles(view, self.action.job.config_path) as base:
+            self.action.settings = base.settings(
+                self.action.environ, flags_of(self.action.settings)
+            )
+        return self.action.settings
