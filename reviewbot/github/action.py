@@ -36,13 +36,16 @@ from reviewbot.github.base import (
     git_root,
     require_commit,
 )
+from reviewbot.github.body import SummaryExtras
 from reviewbot.github.conversation import Conversation
 from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
+from reviewbot.github.extras import Additions, gather, summary_extras
 from reviewbot.github.lock import Holder
 from reviewbot.github.plan import RunFolder, changes_to_review, describe, incremental_since
 from reviewbot.github.prior import Prior, read_prior
 from reviewbot.github.report import Report
 from reviewbot.github.review import Publisher, Target
+from reviewbot.github.talk_api import Talk
 from reviewbot.github.talk_event import read_talk
 from reviewbot.github.types import WRITE_ACCESS, PullInfo
 from reviewbot.llm.client import ClientConfig
@@ -144,6 +147,7 @@ class Action:
         lines = changeset_from_patches(api.pull_files(repo, pr.number), base=pr.base_sha, head=head)
         folder = RunFolder.of(self.settings, views.root, pr.number, head)
         saved = None if self.job.dry_run else folder.saved()
+        additions = None
         if saved is not None:
             self.say(f"posting the findings an earlier try saved for {head[:12]}")
             result, since = saved
@@ -158,8 +162,15 @@ class Action:
                 self.report.nothing_to_review(since)
                 return exit_for(_highest(prior.open_thread_severities()), self.settings.fail_on)
             job = Reviewing(pr, views.root, changes, lines, prior, since, views.head, views.base)
-            result = self.model_review(job, folder)
-        return self.publish(api, pr, prior, lines, result, since, folder, trigger.on_request)
+            additions = gather(
+                Talk(api, repo), pr, lines, self.settings, learn=Conversation(self, api).learn,
+                host=self.env.host, say=self.say,
+            )  # fmt: skip
+            result = self.model_review(job, folder, additions)
+        extras = summary_extras(additions, views.head, lines, self.settings, self.prose)
+        return self.publish(
+            api, pr, prior, lines, result, since, folder, trigger.on_request, extras
+        )
 
     def allowed(self, api: GitHubApi, trigger: Trigger) -> bool:
         """Whether the /review commenter may ask (write access); a refusal is logged."""
@@ -176,7 +187,12 @@ class Action:
             self.say(f"could not react to the /review comment ({exc.one_line()})")
         return True
 
-    def model_review(self, job: Reviewing, folder: RunFolder) -> ReviewResult:
+    def prose(self, text: str) -> str:
+        """Model text neutralised for a comment, with every secret this run knows."""
+        secrets = (*self.report.style.secrets, *self.settings.known_secrets)
+        return replace(self.report.style, secrets=secrets).prose(text)
+
+    def model_review(self, job: Reviewing, folder: RunFolder, more: Additions) -> ReviewResult:
         settings, pr = self.settings, job.pr
         plan = plan_review(
             settings,
@@ -188,6 +204,7 @@ class Action:
             description=describe(pr, job.lines, job.changes, job.prior, job.since),
             override_root=job.base.override_root,
             context=job.lines if job.since else None,
+            briefing=more.briefing,
         )
         scope = f"changes since {job.since[:12]}" if job.since else "the whole pull request"
         self.say(
@@ -206,7 +223,10 @@ class Action:
                 secrets=(config.api_key, self.env.token),
                 on_event=progress,
             )
-            return execute(plan, settings, how, lines=job.lines, code_at=code_from_diff(job.lines))
+            return execute(
+                plan, settings, how, lines=job.lines, code_at=code_from_diff(job.lines),
+                tools=more.tools(),
+            )  # fmt: skip
 
     def publish(
         self,
@@ -218,6 +238,7 @@ class Action:
         since: str,
         folder: RunFolder,
         on_request: bool,
+        extras: SummaryExtras,
     ) -> int:
         target = Target(self.env.repository, pr.number, pr.head_sha)
         preview = self.show if self.job.dry_run else None
@@ -232,6 +253,7 @@ class Action:
             since=since,
             resolve_outdated=self.settings.github_resolve_outdated,
             once_per_head=not on_request,  # a /review asks for a new review of the head
+            extras=extras,
         )
         verb = "would post" if self.job.dry_run else "posted"
         folder.mark_published(dry_run=self.job.dry_run)

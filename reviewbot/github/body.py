@@ -197,6 +197,16 @@ class SummaryInput:
     since: str = ""  # incremental: the head reviewed before
     repeated: int = 0  # findings of this run already posted earlier
     resolved: int = 0  # threads of earlier findings resolved now
+    extras: SummaryExtras = field(default_factory=lambda: SummaryExtras())
+
+
+@dataclass(frozen=True)
+class SummaryExtras:
+    """What the summary says besides the findings: the issues the model was given
+    (``owner/name#N``) and the walkthrough (Markdown, its model text already neutralised)."""
+
+    linked: tuple[str, ...] = ()
+    walkthrough: str = ""
 
 
 def summary_body(marker: Marker, data: SummaryInput, style: Style) -> str:
@@ -206,6 +216,11 @@ def summary_body(marker: Marker, data: SummaryInput, style: Style) -> str:
     out = [marker.render(), "### reviewbot", ""]
     if data.summary.strip():
         out += [style.prose(data.summary.strip()), ""]
+    if data.extras.linked:
+        names = ", ".join(style.prose(_cell(name)) for name in data.extras.linked)
+        out += [f"Issues this pull request resolves, read by the model: {names}.", ""]
+    if data.extras.walkthrough:
+        out += [data.extras.walkthrough.rstrip(), ""]
     tally = " · ".join(f"{n} {name}" for name, n in counts.items() if n) or "none"
     out.append(f"**{len(findings)} new finding(s)** on {scope}: {tally}.")
     extra = []

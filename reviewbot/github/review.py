@@ -25,6 +25,7 @@ from reviewbot.github.api import GitHubApi
 from reviewbot.github.body import (
     Marker,
     Style,
+    SummaryExtras,
     SummaryInput,
     comment_body,
     part_body,
@@ -83,6 +84,7 @@ class _Run:
     since: str
     planned: int  # inline findings planned when the run began
     known: frozenset[int]  # complete reviews of this head when the run began
+    extras: SummaryExtras
     posted: list[Finding] = field(default_factory=list)  # inline, by this run
     refused: list[Finding] = field(default_factory=list)  # GitHub refuses them inline
     in_body: list[Finding] = field(default_factory=list)  # in the final part's body
@@ -145,6 +147,7 @@ class Publisher:
         since: str = "",
         resolve_outdated: bool = True,
         once_per_head: bool = True,
+        extras: SummaryExtras | None = None,
     ) -> Published:
         """Post what ``prior`` (read before the review) does not hold yet. With
         ``once_per_head``, a complete review of this head that another run posts
@@ -153,7 +156,7 @@ class Publisher:
         anchored = [anchor(f, lines) for f in result.findings]
         inline = [f for f in anchored if f.anchored and not prior.repeats(f)]
         known = frozenset(r.id for m, r in prior.reviews if m.final and m.head == head)
-        run = _Run(result, anchored, since, len(inline), known)
+        run = _Run(result, anchored, since, len(inline), known, extras or SummaryExtras())
         if not resolve_outdated:
             run.resolved = 0
         chunks = [inline[i : i + BATCH] for i in range(0, len(inline), BATCH)] or [[]]
@@ -303,6 +306,7 @@ class Publisher:
             since=run.since,
             repeated=len(run.anchored) - len(inline) - len(run.in_body),
             resolved=run.resolved or 0,
+            extras=run.extras,
         )
         return summary_body(marked, data, self.style)
 

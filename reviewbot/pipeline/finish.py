@@ -16,6 +16,7 @@ from pathlib import Path
 from reviewbot.agent.transcript import Redactor
 from reviewbot.config import Settings
 from reviewbot.errors import ReviewbotError
+from reviewbot.learnings.model import Learning, apply_learnings
 from reviewbot.llm.types import Usage
 from reviewbot.review.anchor import LineMap, anchor
 from reviewbot.review.findings import Finding, apply_filters, dedupe, order
@@ -49,23 +50,35 @@ class Finishing:
     min_severity: str
     max_comments: int
     secrets: tuple[str, ...] = ()
+    learnings: tuple[Learning, ...] = ()  # what the maintainers rejected before
 
     @classmethod
-    def of(cls, settings: Settings, lines: LineMap, secrets: tuple[str, ...]) -> Finishing:
+    def of(
+        cls,
+        settings: Settings,
+        lines: LineMap,
+        secrets: tuple[str, ...],
+        learnings: tuple[Learning, ...] = (),
+    ) -> Finishing:
         return cls(
             lines=lines,
             model=settings.effective_model,
             min_severity=settings.min_severity,
             max_comments=settings.max_comments,
             secrets=secrets,
+            learnings=learnings,
         )
 
 
 def finish(reviewed: Reviewed, how: Finishing) -> ReviewResult:
     cleaned = [clean(f, how.secrets) for f in reviewed.candidates]
     anchored = [anchor(f, how.lines) for f in dedupe(cleaned)]
-    filtered = apply_filters(anchored, min_severity=how.min_severity, max_comments=how.max_comments)
     notes = list(reviewed.notes)
+    if how.learnings:  # a finding the maintainers rejected before: dropped or downgraded
+        taught = apply_learnings(anchored, how.learnings)
+        anchored = list(taught.findings)
+        notes.extend(taught.notes)
+    filtered = apply_filters(anchored, min_severity=how.min_severity, max_comments=how.max_comments)
     if filtered.below_min_severity:
         notes.append(f"{filtered.below_min_severity} finding(s) below {how.min_severity}")
     if filtered.over_max_comments:

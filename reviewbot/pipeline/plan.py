@@ -21,7 +21,7 @@ from reviewbot.pack.change import change_from_changeset
 from reviewbot.pack.model import ContextPack
 from reviewbot.pack.packer import pack_change
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.pipeline.prompt import build_messages
+from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing, build_messages
 from reviewbot.repo import ChangeSet, FileChange, RepoView, render_changeset
 from reviewbot.repo.gitdiff import MAX_DIFF_BLOB
 from reviewbot.repo.globs import globset
@@ -45,6 +45,7 @@ class ReviewPlan:
     prices: Prices
     view: RepoView = field(repr=False, compare=False)
     withheld: tuple[str, ...] = ()  # changed files the model may not see (deny list)
+    briefing: Briefing = field(default_factory=Briefing)
 
     @property
     def estimated_cost(self) -> float:
@@ -99,6 +100,7 @@ def plan_review(
     description: str = "",
     override_root: Path | None = None,
     context: ChangeSet | None = None,
+    briefing: Briefing = NO_BRIEFING,
 ) -> ReviewPlan:
     """Pack and prompt for reviewing ``changes``. ``context``, when given, is the larger
     change the packed context is built from (a pull request's whole diff, while ``changes``
@@ -120,6 +122,7 @@ def plan_review(
         title=title,
         description=description,
         override_root=override_root,
+        briefing=briefing,
     )
     tokens = sum(counter.count(m["content"]) + 4 for m in messages)
     return ReviewPlan(
@@ -131,6 +134,7 @@ def plan_review(
         prices=prices_for(settings.effective_model, settings),
         view=view,
         withheld=withheld,
+        briefing=briefing,
     )
 
 

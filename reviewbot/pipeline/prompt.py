@@ -1,11 +1,14 @@
-"""The messages of a review: the system prompt, the packed context, then the task."""
+"""The messages of a review: the system prompt, the maintainers' learnings, the packed
+context, data about the change, then the task."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reviewbot.config import Settings
+from reviewbot.learnings.model import Learning, instructions
 from reviewbot.pack.model import ContextPack
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet
@@ -22,6 +25,19 @@ def path_rules(settings: Settings, changes: ChangeSet) -> list[dict[str, str]]:
     return rules
 
 
+@dataclass(frozen=True)
+class Briefing:
+    """What a front end adds to a review's messages, each in a message of its own: the
+    maintainers' learnings right after the system prompt (their instructions, never inside
+    author text); data about the change (the issues it resolves) just before the task."""
+
+    learnings: tuple[Learning, ...] = ()
+    data: tuple[str, ...] = ()
+
+
+NO_BRIEFING = Briefing()
+
+
 def build_messages(
     settings: Settings,
     *,
@@ -31,6 +47,7 @@ def build_messages(
     title: str = "",
     description: str = "",
     override_root: Path | None = None,
+    briefing: Briefing = NO_BRIEFING,
 ) -> list[dict[str, Any]]:
     """System prompt, then the packed context (large, stable: cached from turn two on),
     then the task with the diff (nearest to where the model starts working)."""
@@ -55,8 +72,13 @@ def build_messages(
         },
         override_root=override_root,
     )
+    taught = instructions(briefing.learnings)
+    maintainers = [{"role": "user", "content": taught}] * bool(taught)
+    data = [{"role": "user", "content": text} for text in briefing.data if text]
     return [
         {"role": "system", "content": system},
+        *maintainers,
         {"role": "user", "content": "# Repository context\n\n" + context},
+        *data,
         {"role": "user", "content": task},
     ]

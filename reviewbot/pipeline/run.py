@@ -94,19 +94,24 @@ def execute(
     lines: LineMap | None = None,
     code_at: CodeAt | None = None,
     counter: TokenCounter | None = None,
+    tools: Sequence[Tool] = (),
 ) -> ReviewResult:
-    """Run the agent on a plan; findings are saved under ``how.run_dir`` before return."""
+    """Run the agent on a plan; findings are saved under ``how.run_dir`` before return.
+    ``tools`` are the front end's own, offered beside the review's (``describe_file``)."""
     started = time.monotonic()
     secrets = (*how.secrets, *settings.known_secrets)
     redact = Redactor(secrets)
     transcript = Transcript(how.transcript_path or how.run_dir / "transcript.jsonl", redact)
     book = FindingsBook()
     changed = lines or plan.changes
-    tools = ReviewTools(plan.view, changed, book, code_at=code_at or code_from_diff(plan.changes))
+    reviewing = ReviewTools(
+        plan.view, changed, book, code_at=code_at or code_from_diff(plan.changes)
+    )
+    offered = [*reviewing.tools(), *tools]
     counter = (counter or TokenCounter(settings.tokenizer)).start()
     limits = Limits(settings.max_steps, settings.max_cost, settings.max_seconds)
-    agent = new_agent(how, tools.tools(), settings, plan.prices, limits, transcript, counter.count)
-    finishing = Finishing.of(settings, changed, secrets)
+    agent = new_agent(how, offered, settings, plan.prices, limits, transcript, counter.count)
+    finishing = Finishing.of(settings, changed, secrets, plan.briefing.learnings)
     try:
         result = finish(
             review(agent, plan, tools, verifying=settings.verify, started=started), finishing
@@ -124,7 +129,7 @@ def execute(
         if agent.first_input_tokens:
             # Later packs in this process (an audit's next units) estimate with the API's
             # own count: what we counted for the first request against what it reported.
-            schemas = json.dumps([tool.schema() for tool in tools.tools()])
+            schemas = json.dumps([tool.schema() for tool in offered])
             counter.calibration.observe(
                 plan.prompt_tokens + counter.count(schemas), agent.first_input_tokens
             )

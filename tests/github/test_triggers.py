@@ -35,9 +35,13 @@ def test_a_draft_is_skipped_without_calling_github(bench: Bench) -> None:
     assert bench.server.requests == []
 
 
-def test_a_closed_pull_request_is_skipped(bench: Bench) -> None:
+def test_a_closed_pull_request_is_not_reviewed(bench: Bench) -> None:
     bench.seed()
-    skipped(bench, bench.event("pull_request.closed.1"), "action 'closed' does not ask")
+    # Closing only collects the feedback on reviewbot's findings (tests/conversation).
+    closed = bench.run(bench.event("pull_request.closed.1"))
+    assert closed.code == 0, closed.stderr
+    assert "Feedback on #2 (closed): learnt nothing new" in closed.summary
+    assert bench.reviews() == [] and bench.k2.requests == []
     # A reopened event for a PR that is closed again by the time the job runs.
     event = bench.event("pull_request.reopened.1")
     bench.server.state.pulls[(f"{OWNER}/{NAME}".lower(), NUMBER)].state = "closed"
