@@ -15,7 +15,7 @@ from reviewbot.pack.change import ChangeSetLike
 from reviewbot.pack.signals import _is_test as is_test
 
 Purpose = Literal["feature", "fix", "refactor", "tests", "docs", "build", "code"]
-PURPOSES: tuple[Purpose, ...] = ("feature", "fix", "refactor", "tests", "docs", "build", "code")
+PURPOSES: tuple[Purpose, ...] = ("feature", "fix", "refactor", "code", "tests", "docs", "build")
 HEADINGS: Mapping[Purpose, str] = {
     "feature": "New behaviour",
     "fix": "Fixes",

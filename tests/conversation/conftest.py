@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from reviewbot.github.api import ApiConfig, GitHubApi
 from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer
+from tests.fakes.k2_server import K2Server
+from tests.github.conftest import Bench, bench  # noqa: F401  (the `reviewbot github` bench)
 from tests.helpers.gitrepo import GitRepo
-from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
+from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE, SHOP_AFTER, SHOP_BEFORE
 
 OWNER, NAME, NUMBER = "octo", "hello", 7
 REPO = f"{OWNER}/{NAME}"
@@ -64,5 +67,23 @@ def api(github_server: GitHubServer) -> Iterator[GitHubApi]:
     assert github_server.violations == []
 
 
-# The `reviewbot github` bench (a real repository, the fake GitHub, the loopback model).
-from tests.github.conftest import bench  # noqa: E402, F401
+@pytest.fixture
+def shop_bench(
+    github_server: GitHubServer,
+    k2_server: K2Server,
+    make_repo: Callable[..., GitRepo],
+    tmp_path: Path,
+) -> Iterator[Bench]:
+    """The bench on a change across three modules (tests/helpers/samples.py: SHOP_*)."""
+    repo = make_repo("shop", branch="master")
+    for path, text in SHOP_BEFORE.items():
+        repo.write(path, text)
+    base = repo.commit("shop")
+    repo.branch("discounts")
+    for path, text in SHOP_AFTER.items():
+        repo.write(path, text)
+    head = repo.commit("discount codes")
+    made = Bench(github_server, k2_server, repo, base, head, tmp_path / "runs")
+    made.tmp.mkdir()
+    yield made
+    made.check()

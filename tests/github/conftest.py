@@ -19,6 +19,7 @@ from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.mermaid import assert_diagrams_parse
 from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 REPOSITORY = "Codertocat/Hello-World"  # the repository of the real webhook payloads
@@ -212,11 +213,15 @@ class Bench:
         return self.server.threads(OWNER, NAME, NUMBER)
 
     def check(self) -> None:
-        """No request GitHub would refuse; every comment of this head on a commentable line;
+        """No request GitHub would refuse; every diagram posted parses in Mermaid; every
+        comment of this head on a commentable line;
         never anything but COMMENT (or a pending review), and no pending review left over.
         The one refusal allowed is the lock's: "one pending review per user" while another
         run holds it (that is how a run learns it must wait, see reviewbot.github.lock)."""
         assert [v for v in self.server.violations if not contention(v.message)] == []
+        for posted in [*self.reviews(), *self.comments()]:
+            if "```mermaid" in (posted["body"] or ""):
+                assert_diagrams_parse(posted["body"])  # Mermaid's own parser (tests/mermaid)
         for request in self.server.requests:
             if request.method == "POST" and request.path.endswith("/reviews"):
                 assert (request.body or {}).get("event") in ("COMMENT", None), request.body
