@@ -42,8 +42,10 @@ def uses_of(name: str) -> set[str]:
     return {s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s}
 
 
-def job_starts(tmp_path: Path, name: str, event_name: str, event: dict[str, Any]) -> bool:
-    """Does act start the workflow's `review` job for this event?"""
+def job_starts(
+    tmp_path: Path, name: str, event_name: str, event: dict[str, Any], job: str = "review"
+) -> bool:
+    """Does act start the workflow's job (`review`) for this event?"""
     folder = tmp_path / "repo"
     (folder / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
     # act takes `github.repository` from the clone's origin, as GitHub takes it from the repo.
@@ -53,10 +55,10 @@ def job_starts(tmp_path: Path, name: str, event_name: str, event: dict[str, Any]
     local = {ref: stand_in_action(tmp_path / "actions" / ref.split("@")[0], name=ref)
              for ref in uses_of(name)}  # fmt: skip
     run = run_act(folder, event_name, event, local=local, cache=tmp_path / "act", dry_run=True)
-    assert run.code == 0 or "review" in run.jobs_started(), run.log()
+    assert run.code == 0 or job in run.jobs_started(), run.log()
     started = run.jobs_started()
-    assert started <= {"review"}, run.log()
-    return "review" in started
+    assert started <= {job}, run.log()
+    return job in started
 
 
 def pull_event(action: str, association: str, *, fork: bool, labels: tuple[str, ...] = (),
@@ -149,7 +151,7 @@ def test_no_two_workflows_share_a_group_for_one_pull_request() -> None:
         for path in WORKFLOWS.glob("*.yml")
         for job in load(path.name)["jobs"].values()
     ]
-    assert len(groups) == len(set(groups)) == 3, groups
+    assert len(groups) == len(set(groups)) == 4, groups
 
 
 def test_every_gate_carries_its_reason() -> None:
@@ -164,3 +166,28 @@ def test_the_command_workflow_never_cancels_a_running_review() -> None:
     job = load("reviewbot-command.yml")["jobs"]["review"]
     assert job["concurrency"]["cancel-in-progress"] is False
     assert "author_association" in job["if"]
+
+
+CONVERSATION = "reviewbot-conversation.yml"
+
+
+@pytest.mark.parametrize("association", STRANGERS)
+def test_a_strangers_mention_starts_nothing(tmp_path: Path, association: str) -> None:
+    event = comment_event(association, "@reviewbot why is this wrong?")
+    assert not job_starts(tmp_path, CONVERSATION, "issue_comment", event, "converse")
+
+
+@pytest.mark.parametrize(
+    "body", ["@reviewbot why is this wrong?", "/ask what does put() do?", "false positive"]
+)
+def test_a_maintainers_question_or_rejection_starts_a_run(tmp_path: Path, body: str) -> None:
+    event = comment_event("MEMBER", body)
+    assert job_starts(tmp_path, CONVERSATION, "issue_comment", event, "converse")
+
+
+def test_other_comments_and_bots_start_nothing(tmp_path: Path) -> None:
+    plain = comment_event("OWNER", "Thanks, looks good")
+    assert not job_starts(tmp_path / "a", CONVERSATION, "issue_comment", plain, "converse")
+    bot = comment_event("OWNER", "@reviewbot hello")
+    bot["comment"]["user"]["type"] = "Bot"
+    assert not job_starts(tmp_path / "b", CONVERSATION, "issue_comment", bot, "converse")
