@@ -34,7 +34,7 @@ NEIGHBOURS: dict[str, frozenset[str]] = {
         "review": {"repo"},
         "pack": {"config", "repo"},
         "agent": {"llm", "review", "repo"},
-        "pipeline": {"agent", "config", "llm", "pack", "prompts", "repo", "review"},
+        "pipeline": {"agent", "config", "learnings", "llm", "pack", "prompts", "repo", "review"},
         "publish": {"review"},
         "progress": {"agent", "config", "llm", "review"},
         "github": {
@@ -46,6 +46,7 @@ NEIGHBOURS: dict[str, frozenset[str]] = {
             "prompts",
             "repo",
             "review",
+            "walkthrough",
         },
         "audit": {
             "agent",

@@ -1,9 +1,9 @@
 """Answers in threads: one reply to a question asked in a pull request conversation.
 
 The question (``talk_event.Ask``) comes from someone with write access (checked by the
-caller). The same agent as a review answers it with the read-only tools (``read_file``,
-``list_files``, ``search_code``, ``git_log`` at the pull request's head) and ``answer``,
-under its own cost cap; the thread's code and earlier messages are in its context as data.
+caller). The same agent as a review answers it (``pipeline.answer``: the read-only tools at
+the pull request's head, and ``answer``) under its own cost cap; the thread's code and
+earlier messages, gathered here, are in its context as data.
 
 Exactly one answer per question, also when the workflow runs twice: an existing answer
 (a hidden marker naming the question) ends the run; then the run claims the question with
@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from reviewbot.agent.exceptions import Submitted
 from reviewbot.github.talk_api import Said, Talk
 from reviewbot.github.talk_event import Ask
 from reviewbot.github.types import Actor
@@ -30,8 +29,6 @@ MAX_EARLIER = 12  # earlier messages of the conversation shown
 MAX_MESSAGE = 3_000  # characters of one earlier message
 MAX_DESCRIPTION = 4_000
 AROUND = 25  # lines of the file shown before and after the question's line
-READ_ONLY = ("read_file", "list_files", "search_code", "git_log")
-NUDGE = "You replied without calling a tool. Call answer(text) with your answer to the question."
 _ANSWER = re.compile(r"\A<!-- reviewbot:answer to=(\d+) -->")
 
 
@@ -123,18 +120,6 @@ def conversation_message(question: Question, *, title: str, description: str, co
         "Answer this question with `answer(text)`.",
     ]
     return "\n".join(out) + "\n"
-
-
-class AnswerTool:
-    """``answer``: the agent's last call."""
-
-    def answer(self, text: str) -> str:
-        """Post your answer to the question, in Markdown. Call once, when you are done.
-
-        Args:
-            text: the answer: a few sentences, a short code block when it helps
-        """
-        raise Submitted(text.strip())
 
 
 def age_seconds(when: str, now: float | None = None) -> float:

@@ -7,13 +7,11 @@ counts only from people with write access (``feedback``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
-from reviewbot.agent.loop import Limits
-from reviewbot.agent.tools import FindingsBook, FunctionTool, ReviewTools, Tool
-from reviewbot.agent.transcript import Redactor, Transcript
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_OK
 from reviewbot.github import answer as answering
@@ -26,29 +24,56 @@ from reviewbot.github.base import (
     git_root,
     require_commit,
 )
+from reviewbot.github.event import ActionEnv
 from reviewbot.github.feedback import Permissions, learn, rejections
 from reviewbot.github.learnings_issue import LearningsIssue
 from reviewbot.github.prior import read_prior, trusted_author
+from reviewbot.github.report import Report
 from reviewbot.github.talk_api import Talk
 from reviewbot.github.talk_event import Ask, Feedback
 from reviewbot.github.types import WRITE_ACCESS, Actor, PullInfo
 from reviewbot.learnings.model import Learning
 from reviewbot.llm.client import ChatClient, ClientConfig
-from reviewbot.llm.pricing import prices_for
-from reviewbot.pack.tokens import TokenCounter
+from reviewbot.pipeline.answer import answer_question
 from reviewbot.pipeline.plan import run_dir_for
-from reviewbot.pipeline.run import Execution, new_agent
+from reviewbot.pipeline.run import Execution
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, RepoView
 
-if TYPE_CHECKING:
-    from reviewbot.github.action import Action
+
+class Job(Protocol):
+    @property
+    def dry_run(self) -> bool: ...
+    @property
+    def workdir(self) -> Path: ...
+    @property
+    def config_path(self) -> str | None: ...
+
+
+class Run(Protocol):
+    """What a conversation needs of the ``reviewbot github`` run (``action.Action``)."""
+
+    settings: Settings  # replaced by the base commit's settings
+
+    @property
+    def environ(self) -> Mapping[str, str]: ...
+    @property
+    def env(self) -> ActionEnv: ...
+    @property
+    def report(self) -> Report: ...
+    @property
+    def job(self) -> Job: ...
+
+    def say(self, line: str) -> None: ...
+    def show(self, text: str) -> None: ...
+    def skip(self, reason: str) -> int: ...
+
 
 ANSWER_SECONDS = 600
 
 
 class Conversation:
-    def __init__(self, action: Action, api: GitHubApi) -> None:
+    def __init__(self, action: Run, api: GitHubApi) -> None:
         self.action = action
         self.api = api
         self.repo = action.env.repository
@@ -159,44 +184,29 @@ class Conversation:
             question, title=pr.title, description=pr.body, code=code
         )
         config = ClientConfig.from_settings(settings)
-        secrets = self.secrets(settings)
         run_dir = run_dir_for(settings, git_root(self.action.job.workdir), pr.head_sha)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        transcript = Transcript(run_dir / f"answer-{question.asked.id}.jsonl", Redactor(secrets))
-        counter = TokenCounter(settings.tokenizer).start()
-        limits = Limits(
-            settings.github_answer_max_steps,
-            settings.github_answer_max_cost,
-            min(settings.max_seconds, ANSWER_SECONDS),
-        )
         self.action.say(f"answering comment {question.asked.id} on #{pr.number}")
-        try:
-            with ChatClient(config) as client:
-                how = Execution(client=client, run_dir=run_dir, secrets=secrets)
-                prices = prices_for(settings.effective_model, settings)
-                agent = new_agent(how, self.tools(head, pr), settings, prices, limits,
-                                  transcript, counter.count)  # fmt: skip
-                outcome = agent.run(
-                    [{"role": "system", "content": system}, {"role": "user", "content": user}],
-                    nudge=lambda: answering.NUDGE,
-                )
-        finally:
-            transcript.close()
-        text = outcome.summary or ""
-        if outcome.stopped_by:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        with ChatClient(config) as client:
+            how = Execution(client=client, run_dir=run_dir, secrets=self.secrets(settings))
+            done = answer_question(
+                messages,
+                view=head,
+                changes=ChangeSet(pr.base_sha, pr.head_sha, ()),
+                settings=settings,
+                how=how,
+                max_steps=settings.github_answer_max_steps,
+                max_cost=settings.github_answer_max_cost,
+                max_seconds=min(settings.max_seconds, ANSWER_SECONDS),
+                transcript_name=f"answer-{question.asked.id}.jsonl",
+            )
+        text = done.text
+        if done.stopped_by:
             text = (
-                f"I could not finish an answer: {outcome.note}. "
+                f"I could not finish an answer: {done.note}. "
                 "Ask again with a narrower question, or raise `github.answer_max_cost`."
             )
-        return text, agent.totals.cost_usd
-
-    def tools(self, head: RepoView, pr: PullInfo) -> list[Tool]:
-        reading = ReviewTools(
-            head, ChangeSet(pr.base_sha, pr.head_sha, ()), FindingsBook(),
-            code_at=lambda *_: "",
-        )  # fmt: skip
-        chosen: list[Tool] = [t for t in reading.tools() if t.name in answering.READ_ONLY]
-        return [*chosen, FunctionTool.of(answering.AnswerTool().answer)]
+        return text, done.cost_usd
 
     @staticmethod
     def code_around(view: RepoView, path: str, line: int | None) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reviewbot.agent.tools import FunctionTool, Tool
 from reviewbot.config import Settings
 from reviewbot.errors import GitHubError
 from reviewbot.github.body import SummaryExtras
@@ -23,6 +22,7 @@ from reviewbot.learnings.model import Learning
 from reviewbot.pipeline.prompt import Briefing
 from reviewbot.repo import ChangeSet, RepoView
 from reviewbot.walkthrough import (
+    DescribeFileTool,
     DiagramPolicy,
     FileNotes,
     build_walkthrough,
@@ -40,8 +40,8 @@ class Additions:
     def briefing(self) -> Briefing:
         return Briefing(self.learnings, (issues_message(self.linked.issues),))
 
-    def tools(self) -> list[Tool]:
-        return [FunctionTool.of(self.notes.describe_file)] if self.notes is not None else []
+    def tools(self) -> list[DescribeFileTool]:
+        return [self.notes.tool()] if self.notes is not None else []
 
 
 def gather(

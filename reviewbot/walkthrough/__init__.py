@@ -3,7 +3,7 @@ changed call paths built from the parsed code."""
 
 from reviewbot.walkthrough.calls import CallGraph, call_graph
 from reviewbot.walkthrough.files import FileNote, FileRow, file_rows, purpose_of
-from reviewbot.walkthrough.notes import FileNotes
+from reviewbot.walkthrough.notes import DescribeFileTool, FileNotes
 from reviewbot.walkthrough.render import (
     DiagramPolicy,
     Walkthrough,
@@ -13,6 +13,7 @@ from reviewbot.walkthrough.render import (
 
 __all__ = [
     "CallGraph",
+    "DescribeFileTool",
     "DiagramPolicy",
     "FileNote",
     "FileNotes",

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from typing import Literal
 
 from reviewbot.agent.exceptions import ToolArgumentError
+from reviewbot.agent.tools import FunctionTool
 from reviewbot.walkthrough.files import FileNote
 
 MAX_SUMMARY = 160
+DescribeFileTool = FunctionTool  # what ``FileNotes.tool`` hands to a review's agent
 
 
 class FileNotes:
@@ -25,6 +27,9 @@ class FileNotes:
     @property
     def notes(self) -> tuple[FileNote, ...]:
         return tuple(self._notes.values())
+
+    def tool(self) -> DescribeFileTool:
+        return FunctionTool.of(self.describe_file)
 
     def describe_file(
         self,
