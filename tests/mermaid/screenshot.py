@@ -4,6 +4,9 @@ with Mermaid from tests/mermaid/node_modules, saved as a PNG. Offline.
 
     python -m tests.mermaid.screenshot comment.md out.png [--width 900]
 
+A line ``<!-- as: LOGIN -->`` starts another comment by LOGIN (a thread); hidden markers
+show nowhere, as on GitHub.
+
 Used for the pictures in docs/images/; not run by the test suite.
 """
 
@@ -24,7 +27,8 @@ _BLOCK = re.compile(r'<pre><code class="language-mermaid">(.*?)</code></pre>', r
 _CSS = """
 body { font: 14px -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1f2328;
        background: #fff; margin: 0; padding: 16px; }
-.comment { border: 1px solid #d1d9e0; border-radius: 6px; max-width: 860px; }
+.comment { border: 1px solid #d1d9e0; border-radius: 6px; max-width: 860px;
+           margin-bottom: 12px; }
 .head { background: #f6f8fa; border-bottom: 1px solid #d1d9e0; padding: 8px 16px;
         border-radius: 6px 6px 0 0; color: #59636e; }
 .head b { color: #1f2328; }
@@ -38,14 +42,26 @@ blockquote { color: #59636e; border-left: 3px solid #d1d9e0; margin: 0; padding:
 """
 
 
+_AS = re.compile(r"^<!-- as: (.+?) -->$", re.M)
+
+
 def page(markdown: str, author: str) -> str:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
-    body = _BLOCK.sub(lambda m: f'<pre class="mermaid">{m.group(1)}</pre>', md.render(markdown))
+    parts = _AS.split(markdown)
+    comments = [(author, parts[0])] + list(zip(parts[1::2], parts[2::2], strict=True))
+    boxes = []
+    for who, text in comments:
+        if not text.strip():
+            continue
+        body = _BLOCK.sub(lambda m: f'<pre class="mermaid">{m.group(1)}</pre>', md.render(text))
+        boxes.append(
+            f'<div class="comment"><div class="head"><b>{html.escape(who)}</b> commented</div>'
+            f'<div class="body">{body}</div></div>'
+        )
     script = (FOLDER / "node_modules" / "mermaid" / "dist" / "mermaid.min.js").as_uri()
     return f"""<!doctype html><html><head><meta charset="utf-8"><style>{_CSS}</style>
 <script src="{script}"></script></head><body>
-<div class="comment"><div class="head"><b>{html.escape(author)}</b> commented</div>
-<div class="body">{body}</div></div>
+{"".join(boxes)}
 <script>mermaid.initialize({{startOnLoad: true, securityLevel: "strict"}});</script>
 </body></html>"""
 
