@@ -114,7 +114,7 @@ def execute(
     finishing = Finishing.of(settings, changed, secrets, plan.briefing.learnings)
     try:
         result = finish(
-            review(agent, plan, tools, verifying=settings.verify, started=started), finishing
+            review(agent, plan, reviewing, verifying=settings.verify, started=started), finishing
         )
     except BaseException as exc:
         # Whatever stops the run (the model API after retries, Ctrl-C, a bug), the findings

@@ -12,8 +12,14 @@ import tempfile
 from pathlib import Path
 
 from reviewbot.github.answer import Question, answer_body
-from reviewbot.github.body import Marker, Style, SummaryExtras, SummaryInput, comment_body
-from reviewbot.github.body import summary_body
+from reviewbot.github.body import (
+    Marker,
+    Style,
+    SummaryExtras,
+    SummaryInput,
+    comment_body,
+    summary_body,
+)
 from reviewbot.github.talk_api import Said
 from reviewbot.github.talk_event import Ask
 from reviewbot.github.types import Actor
@@ -47,7 +53,8 @@ def walkthrough() -> str:
             FileNote("tests/test_cart.py", "tests", "tests the HALF code"),
         ]
         with RepoView(repo.path, head) as view:
-            walk = build_walkthrough(view, changeset_from_git(repo.path, base=base, head=head), notes)
+            changes = changeset_from_git(repo.path, base=base, head=head)
+            walk = build_walkthrough(view, changes, notes)
     return walkthrough_markdown(walk, STYLE.prose)
 
 

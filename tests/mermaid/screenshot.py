@@ -48,7 +48,7 @@ _AS = re.compile(r"^<!-- as: (.+?) -->$", re.M)
 def page(markdown: str, author: str) -> str:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     parts = _AS.split(markdown)
-    comments = [(author, parts[0])] + list(zip(parts[1::2], parts[2::2], strict=True))
+    comments = [(author, parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
     boxes = []
     for who, text in comments:
         if not text.strip():
