@@ -29,6 +29,7 @@ from reviewbot.llm.client import ModelClient
 from reviewbot.llm.pricing import cost_usd
 from reviewbot.llm.types import Usage
 from reviewbot.pack.tokens import TokenCounter
+from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing
 from reviewbot.pipeline.run import Execution, execute
 from reviewbot.repo import RepoView
 from reviewbot.review.findings import Finding
@@ -103,6 +104,7 @@ class Runner:
     secrets: tuple[str, ...] = ()
     on_event: Callable[[AgentEvent], None] | None = None
     override_root: Path | None = None
+    briefing: Briefing = NO_BRIEFING  # the maintainers' learnings
 
 
 def run_units(
@@ -179,8 +181,9 @@ def _run_unit(
     """One unit's session with ``left`` dollars (None: no cap); None when that does not pay
     its first call. Failures propagate (``execute`` has saved the findings filed so far)."""
     session = prepare_unit(
-        audit, unit, how.view, settings, how.counter, override_root=how.override_root
-    )
+        audit, unit, how.view, settings, how.counter, override_root=how.override_root,
+        briefing=how.briefing,
+    )  # fmt: skip
     first_call = cost_usd(Usage(input_tokens=session.plan.prompt_tokens), audit.prices)
     if left is not None and left < first_call:
         return None

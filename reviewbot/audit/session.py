@@ -29,6 +29,7 @@ from reviewbot.pack.render import file_block, heading
 from reviewbot.pack.scan import WORD_TABLE
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.plan import ReviewPlan
+from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing, maintainer_messages
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, RepoView
 from reviewbot.repo.globs import globset
@@ -73,8 +74,10 @@ def prepare_unit(
     counter: TokenCounter,
     *,
     override_root: Path | None = None,
+    briefing: Briefing = NO_BRIEFING,
 ) -> UnitSession:
-    """The messages and line map of ``unit``, exactly counted and within the budget."""
+    """The messages and line map of ``unit``, exactly counted and within the budget;
+    ``briefing`` carries the maintainers' learnings (a message after the system prompt)."""
     count = counter.count
     raw = dict(view.read_many(unit.paths))
     texts = {p: split_lines(decode(raw[p])[0]) for p in unit.paths}
@@ -87,7 +90,9 @@ def prepare_unit(
     excerpts: list[str] = []
     listed: list[str] = []
     task = _task(audit, unit, settings, override_root, excerpts=set(), listed=set())
+    taught = maintainer_messages(briefing)
     room = audit.budget - count(system) - count(task) - sum(s.tokens for s in guidance) - 64
+    room -= sum(count(m["content"]) + 4 for m in taught)
     taken: dict[str, tuple[str, int, tuple[Chunk, ...]]] = {}
     for i, f in enumerate(unit.files):  # riskiest first
         after = LISTED_ONLY * (len(unit.files) - i - 1)
@@ -123,6 +128,7 @@ def prepare_unit(
     task = _task(audit, unit, settings, override_root, set(excerpts), set(listed))
     messages = [
         {"role": "system", "content": system},
+        *taught,
         {"role": "user", "content": context},
         {"role": "user", "content": task},
     ]
@@ -156,6 +162,7 @@ def prepare_unit(
         prompt_tokens=sum(count(m["content"]) + 4 for m in messages),
         prices=audit.prices,
         view=view,
+        briefing=briefing,
     )
 
     def code_at(path: str, first: int, last: int, side: Side) -> str:

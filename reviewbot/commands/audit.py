@@ -39,10 +39,12 @@ from reviewbot.audit.state import (
 from reviewbot.commands.review import repository_name
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
+from reviewbot.github.learnings_issue import read_learnings
 from reviewbot.llm.client import ClientConfig
 from reviewbot.llm.connect import open_client
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.plan import run_dir_for
+from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing
 from reviewbot.progress import Progress
 from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView
@@ -132,7 +134,8 @@ def _run(
             soft_wrap=True,
         )
     run_dir = run_dir_for(settings, job.root, head)
-    outcome = _execute(audit, todo, settings, job, view, counter, run_dir, err)
+    briefing = _learnings(settings, environ, err, quiet=job.quiet) if todo else NO_BRIEFING
+    outcome = _execute(audit, todo, settings, job, view, counter, run_dir, err, briefing)
     result = _assemble(audit, chosen, todo, outcome, since, shard, job, environ)
     _save(run_dir, result)
     if shard is None:
@@ -155,6 +158,24 @@ def _run(
             failure.error if failure else None
         )
     return EXIT_FINDINGS if result.result.fails(settings.fail_on) else EXIT_OK
+
+
+def _learnings(
+    settings: Settings, environ: Mapping[str, str], err: Console, *, quiet: bool
+) -> Briefing:
+    """The maintainers' learnings, when the audit runs where GitHub is known (a token and
+    GITHUB_REPOSITORY, as in a workflow); an audit never fails for want of them."""
+    token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")
+    if not settings.learnings or not token or not environ.get("GITHUB_REPOSITORY"):
+        return NO_BRIEFING
+    try:
+        learnt = read_learnings(environ)
+    except ReviewbotError as exc:
+        err.print(Text(f"learnings left out: {exc.one_line()}"), soft_wrap=True)
+        return NO_BRIEFING
+    if learnt and not quiet:
+        err.print(Text(f"{len(learnt)} learning(s) from the learnings issue"), soft_wrap=True)
+    return Briefing(learnt)
 
 
 def _update_issue(
@@ -204,6 +225,7 @@ def _execute(
     counter: TokenCounter,
     run_dir: Path,
     err: Console,
+    briefing: Briefing = NO_BRIEFING,
 ) -> UnitsOutcome:
     if not todo:
         return UnitsOutcome((), RunStats(model=settings.effective_model))
@@ -225,6 +247,7 @@ def _execute(
                 secrets=(config.api_key,),
                 on_event=progress,
                 override_root=job.root,
+                briefing=briefing,
             ),
             err=None if job.quiet else err,
         )

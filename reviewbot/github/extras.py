@@ -59,6 +59,9 @@ def gather(
     if settings.learnings:
         try:
             learn(pr.number)
+        except GitHubError as exc:  # e.g. a token without issues: write
+            say(f"could not learn from the feedback on #{pr.number}: {exc.one_line()}")
+        try:
             learnings = LearningsIssue(talk.api, talk.repo).load().stored.learnings
         except GitHubError as exc:
             say(f"learnings left out: {exc.one_line()}")

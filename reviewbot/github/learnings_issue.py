@@ -9,10 +9,10 @@ rule of ``find_issue``): someone else's issue carrying the marker is not read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from reviewbot.github.api import GitHubApi
+from reviewbot.github.api import ApiConfig, GitHubApi
 from reviewbot.github.issues import find_issue, upsert_issue
 from reviewbot.github.types import IssueInfo
 from reviewbot.learnings import store
@@ -71,3 +71,9 @@ class LearningsIssue:
 
     def _write(self, body: str) -> None:
         upsert_issue(self.api, self.repo, f"<!-- {store.MARKER} -->", store.TITLE, body)
+
+
+def read_learnings(environ: Mapping[str, str]) -> tuple[Learning, ...]:
+    """The learnings of ``GITHUB_REPOSITORY``, for a run outside a pull request (an audit)."""
+    with GitHubApi(ApiConfig.from_environ(environ)) as api:
+        return LearningsIssue(api, environ["GITHUB_REPOSITORY"]).load().stored.learnings

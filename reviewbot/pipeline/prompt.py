@@ -38,6 +38,13 @@ class Briefing:
 NO_BRIEFING = Briefing()
 
 
+def maintainer_messages(briefing: Briefing) -> list[dict[str, Any]]:
+    """The learnings as the maintainers' own message (none when there are none): it goes
+    right after the system prompt, in a review or an audit unit."""
+    taught = instructions(briefing.learnings)
+    return [{"role": "user", "content": taught}] if taught else []
+
+
 def build_messages(
     settings: Settings,
     *,
@@ -72,12 +79,10 @@ def build_messages(
         },
         override_root=override_root,
     )
-    taught = instructions(briefing.learnings)
-    maintainers = [{"role": "user", "content": taught}] * bool(taught)
     data = [{"role": "user", "content": text} for text in briefing.data if text]
     return [
         {"role": "system", "content": system},
-        *maintainers,
+        *maintainer_messages(briefing),
         {"role": "user", "content": "# Repository context\n\n" + context},
         *data,
         {"role": "user", "content": task},

@@ -149,7 +149,8 @@ def auditor(request: dict[str, Any]) -> Turn:
     if last["role"] == "user" and last["content"].startswith("Verification pass"):
         calls = verdicts(last["content"], reason="seen")
         return Turn(reasoning="Checking.", tool_calls=calls)
-    comments = planted(messages[1]["content"])
+    context = next(m for m in messages if m["content"].startswith("# Repository context"))
+    comments = planted(context["content"])
     if not comments:
         return Turn(
             reasoning="Nothing here.",
