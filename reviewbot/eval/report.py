@@ -54,6 +54,7 @@ def _row(name: str, s: Summary) -> str:
         f"{per['output_tokens']:,.0f}",
         f"${per['cost_usd']:.4f}",
         f"{per['seconds']:.1f}",
+        f"{per['wall_seconds']:.1f}",
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -66,11 +67,12 @@ def as_markdown(result: EvalResult) -> str:
         "",
         "| configuration | recall | precision | F1 | findings per clean change | "
         "defects found | findings on a defect | failed reviews | input tokens | cached | "
-        "output tokens | cost | seconds |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "output tokens | cost | seconds | wall seconds |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         *(_row(r.configuration.name, r.summary) for r in result.results),
         "",
-        "Tokens, cost and seconds are means per review. Recall by kind:",
+        "Tokens, cost and seconds are means per review (seconds: the review's own; wall: the "
+        "whole `reviewbot review` process). Recall by kind:",
         "",
     ]
     kinds = sorted({k for r in result.results for k in r.summary.recall_by_kind})
