@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import click
 from rich.console import Console
@@ -26,18 +26,12 @@ from reviewbot.errors import (
 )
 from reviewbot.eval.configs import CONFIGURATIONS, DEFAULT_CONFIGURATIONS
 from reviewbot.llm.providers import PROVIDERS
+from reviewbot.publish.output import Format
+from reviewbot.repo.gitcmd import find_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def find_root(start: Path) -> Path | None:
-    """The top of the git work tree containing ``start``, if any (no git process)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
 
 
 def require_root() -> Path:
@@ -154,7 +148,7 @@ def cli(debug: bool, config_file: str | None) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown", "sarif", "github"]),
+    type=click.Choice(get_args(Format)),
     default="text",
     show_default=True,
     help="Output format.",

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from reviewbot.errors import ConfigError, MissingApiKeyError
 from reviewbot.llm.providers import PROVIDERS, Provider
@@ -442,6 +442,3 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
-
-
-Format = Literal["text", "json", "markdown", "sarif", "github"]

@@ -34,7 +34,17 @@ NEIGHBOURS: dict[str, frozenset[str]] = {
         "review": {"repo"},
         "pack": {"config", "repo"},
         "agent": {"llm", "review", "repo"},
-        "pipeline": {"agent", "config", "learnings", "llm", "pack", "prompts", "repo", "review"},
+        "pipeline": {
+            "agent",
+            "config",
+            "learnings",
+            "llm",
+            "pack",
+            "progress",
+            "prompts",
+            "repo",
+            "review",
+        },
         "publish": {"review"},
         "progress": {"agent", "config", "llm", "review"},
         "github": {
@@ -75,7 +85,7 @@ NEIGHBOURS: dict[str, frozenset[str]] = {
             "repo",
             "review",
         },
-        "cli": {"commands", "config", "eval", "github", "llm", "repo"},
+        "cli": {"commands", "config", "eval", "github", "llm", "publish", "repo"},
     }.items()
 }
 ALWAYS = frozenset({"reviewbot", "errors"})

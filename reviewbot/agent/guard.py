@@ -19,11 +19,6 @@ HIDDEN = "[output hidden to keep the conversation inside the context window; cal
 CountTokens = Callable[[str], int]
 
 
-def estimate_tokens(text: str) -> int:
-    """A cheap upper-leaning estimate for code and prose (about 3.5 characters a token)."""
-    return len(text) * 2 // 7 + 1
-
-
 def message_tokens(message: dict[str, Any], count: CountTokens) -> int:
     """Tokens a chat message occupies, including its tool calls and reasoning."""
     total = 4
@@ -51,7 +46,7 @@ class GuardConfig:
 @dataclass
 class ContextGuard:
     config: GuardConfig
-    count: CountTokens = estimate_tokens
+    count: CountTokens  # the run's token counter (pack/tokens.py): one way to count
     fired: int = 0
     hidden_outputs: int = 0
 

@@ -25,8 +25,9 @@ from reviewbot.agent.schema import (
 )
 from reviewbot.agent.verdicts import Ruling, VerdictBook
 from reviewbot.errors import RepositoryError
+from reviewbot.repo.diff import Side
 from reviewbot.review.anchor import LineMap, check_anchor
-from reviewbot.review.findings import Finding, Side, fingerprint, severity_rank, similar
+from reviewbot.review.findings import Finding, fingerprint, severity_rank, similar
 
 __all__ = ["FindingsBook", "FunctionTool", "OutputLimits", "ReviewTools", "Submitted", "Tool"]
 

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from reviewbot.review.findings import Finding, Severity, Side, fingerprint
+from reviewbot.repo.diff import Side
+from reviewbot.review.findings import Finding, Severity, fingerprint
 from reviewbot.review.verdict import Verdict
 
 Ruled = Literal["confirm", "refute", "downgrade"]

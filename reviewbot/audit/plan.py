@@ -248,7 +248,9 @@ def score_file(
     return score, tuple(reasons), seen
 
 
-def estimate_tokens(counter: TokenCounter, facts: FileFacts) -> int:
+def planned_tokens(counter: TokenCounter, facts: FileFacts) -> int:
+    """What a file adds to a unit's prompt: its text (the counter's one estimate from bytes),
+    the line numbers the model sees, and the per-file overheads."""
     return (
         counter.estimate(facts.size)
         + round(TOKENS_PER_LINE * facts.lines)
@@ -342,7 +344,7 @@ def plan_audit(
         score, reasons, cats = score_file(
             path, f, changes.get(path), importers.get(path, 0), commits=len(history)
         )
-        risks[path] = FileRisk(path, estimate_tokens(counter, f), f.lines, score, reasons, cats)
+        risks[path] = FileRisk(path, planned_tokens(counter, f), f.lines, score, reasons, cats)
     edges = [(f.path, t) for f in facts.values() for t in f.imports if t in risks]
     groups = group({p: r.tokens for p, r in risks.items()}, edges, room, fan_in=importers)
     units = _units(groups, risks, facts)

@@ -32,10 +32,10 @@ from reviewbot.pipeline.plan import ReviewPlan
 from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing, maintainer_messages
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet, RepoView
+from reviewbot.repo.diff import Side
 from reviewbot.repo.globs import globset
 from reviewbot.repo.textfile import decode, split_lines
 from reviewbot.review.anchor import WholeFiles
-from reviewbot.review.findings import Side
 
 LISTED_ONLY = 64  # tokens kept per file for the files that come after the current one
 MIN_EXCERPT = 400

@@ -24,6 +24,7 @@ from pathlib import Path
 from reviewbot.audit.outputs import read_output
 from reviewbot.config import Settings
 from reviewbot.errors import RepositoryError, UsageError
+from reviewbot.pipeline.plan import runs_folder
 from reviewbot.repo import changeset_from_git
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.refs import resolve_commit
@@ -53,8 +54,7 @@ class Since:
 
 
 def state_path(settings: Settings, root: Path) -> Path:
-    base = Path(settings.run_dir) if settings.run_dir else root / ".git" / "reviewbot" / "runs"
-    return (base if base.is_absolute() else root / base) / STATE_FILE
+    return runs_folder(settings, root) / STATE_FILE
 
 
 def save_state(

@@ -40,12 +40,10 @@ from reviewbot.commands.review import repository_name
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
 from reviewbot.github.learnings_issue import read_learnings
-from reviewbot.llm.client import ClientConfig
-from reviewbot.llm.connect import open_client
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.plan import run_dir_for
 from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing
-from reviewbot.progress import Progress
+from reviewbot.pipeline.session import model_session
 from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView
 from reviewbot.review.findings import Finding, dedupe, order
@@ -229,23 +227,20 @@ def _execute(
 ) -> UnitsOutcome:
     if not todo:
         return UnitsOutcome((), RunStats(model=settings.effective_model))
-    config = ClientConfig.from_settings(settings)
-    progress = Progress.for_run(
-        err, settings, live=job.live, quiet=job.quiet, verbose=job.verbose,
-        secrets=(config.api_key,),
-    )  # fmt: skip
-    with open_client(config) as client, progress:
+    with model_session(
+        settings, err, live=job.live, quiet=job.quiet, verbose=job.verbose
+    ) as session:
         return run_units(
             audit,
             todo,
             settings,
             Runner(
-                client=client,
+                client=session.client,
                 view=view,
                 counter=counter,
                 run_dir=run_dir,
-                secrets=(config.api_key,),
-                on_event=progress,
+                secrets=session.secrets,
+                on_event=session.progress,
                 override_root=job.root,
                 briefing=briefing,
             ),

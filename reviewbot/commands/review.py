@@ -13,11 +13,9 @@ from rich.text import Text
 
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, RepositoryError
-from reviewbot.llm.client import ClientConfig
-from reviewbot.llm.connect import open_client
 from reviewbot.pipeline.plan import ReviewPlan, filter_paths, plan_notes, plan_review, run_dir_for
-from reviewbot.pipeline.run import Execution, execute
-from reviewbot.progress import Progress
+from reviewbot.pipeline.run import execute
+from reviewbot.pipeline.session import model_session
 from reviewbot.publish.output import Format, emit, source_of
 from reviewbot.repo import RepoView, RevRange, Scope, changeset_from_git, resolve_range
 from reviewbot.repo.gitcmd import GitRunner, open_repo
@@ -166,23 +164,11 @@ def run(
             ),
             soft_wrap=True,
         )
-    config = ClientConfig.from_settings(settings)
-    progress = Progress.for_run(
-        err, settings, live=job.live, quiet=job.quiet, verbose=job.verbose,
-        secrets=(config.api_key,),
-    )  # fmt: skip
-    with open_client(config) as client, progress:
-        result = execute(
-            plan,
-            settings,
-            Execution(
-                client=client,
-                run_dir=run_dir_for(settings, job.root, changes.head),
-                secrets=(config.api_key,),
-                on_event=progress,
-                transcript_path=job.transcript,
-            ),
-        )
+    run_dir = run_dir_for(settings, job.root, changes.head)
+    with model_session(
+        settings, err, live=job.live, quiet=job.quiet, verbose=job.verbose
+    ) as session:
+        result = execute(plan, settings, session.execution(run_dir, job.transcript))
 
     emit(result, job.fmt, output=job.output, console=out, source=source_of(view))
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK

@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from reviewbot.errors import UsageError
+from reviewbot.repo.diff import Side
 
 Kind = Literal["revert", "mutation", "clean"]
 KINDS: tuple[Kind, ...] = ("revert", "mutation", "clean")
-Side = Literal["RIGHT", "LEFT"]
 OPERATORS = (
     "negated-condition",
     "off-by-one",

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewbot.eval.instances import GoldLine, Instance, Side
+from reviewbot.eval.instances import GoldLine, Instance
+from reviewbot.repo.diff import Side
 
 TOLERANCE = 3
 STAT_KEYS = (

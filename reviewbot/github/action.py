@@ -48,13 +48,11 @@ from reviewbot.github.review import Publisher, Target
 from reviewbot.github.talk_api import Talk
 from reviewbot.github.talk_event import read_talk
 from reviewbot.github.types import WRITE_ACCESS, PullInfo
-from reviewbot.llm.client import ClientConfig
-from reviewbot.llm.connect import open_client
 from reviewbot.pipeline.plan import plan_review
-from reviewbot.pipeline.run import Execution, code_from_diff, execute
-from reviewbot.progress import Progress
+from reviewbot.pipeline.run import code_from_diff, execute
+from reviewbot.pipeline.session import model_session
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
-from reviewbot.review.findings import at_least, severity_rank
+from reviewbot.review.findings import at_least, highest
 from reviewbot.review.result import ReviewResult
 
 
@@ -140,10 +138,10 @@ class Action:
         done = prior.final_review(head)
         if done is not None and not trigger.on_request:
             marker, review = done
-            highest = _highest([marker.highest, *prior.open_thread_severities()])
+            worst = highest([marker.highest, *prior.open_thread_severities()])
             self.say(f"{head[:12]} was reviewed already: {review.html_url}")
-            self.report.already_reviewed(head, review.html_url, highest)
-            return exit_for(highest, self.settings.fail_on)
+            self.report.already_reviewed(head, review.html_url, worst)
+            return exit_for(worst, self.settings.fail_on)
         lines = changeset_from_patches(api.pull_files(repo, pr.number), base=pr.base_sha, head=head)
         folder = RunFolder.of(self.settings, views.root, pr.number, head)
         saved = None if self.job.dry_run else folder.saved()
@@ -160,7 +158,7 @@ class Action:
             if not changes.files:
                 self.say(f"no change to the pull request's files since {since[:12]}")
                 self.report.nothing_to_review(since)
-                return exit_for(_highest(prior.open_thread_severities()), self.settings.fail_on)
+                return exit_for(highest(prior.open_thread_severities()), self.settings.fail_on)
             job = Reviewing(pr, views.root, changes, lines, prior, since, views.head, views.base)
             additions = gather(
                 Talk(api, repo), pr, lines, self.settings, learn=Conversation(self, api).learn,
@@ -211,21 +209,12 @@ class Action:
             f"reviewing #{pr.number} at {pr.head_sha[:12]} ({scope}, "
             f"{len(job.changes.files)} file(s), ~{plan.prompt_tokens:,} tokens per request)"
         )
-        config = ClientConfig.from_settings(settings)
         folder.remember(job.since)
-        progress = Progress(
-            self.log, live=False, verbose=True, quiet=False, show_reasoning=settings.show_reasoning
-        )
-        with open_client(config) as client, progress:
-            how = Execution(
-                client=client,
-                run_dir=folder.path,
-                secrets=(config.api_key, self.env.token),
-                on_event=progress,
-            )
+        # The log is the Actions log: one line per step and tool call, never redrawn.
+        with model_session(settings, self.log, verbose=True, secrets=(self.env.token,)) as session:
             return execute(
-                plan, settings, how, lines=job.lines, code_at=code_from_diff(job.lines),
-                tools=more.tools(),
+                plan, settings, session.execution(folder.path), lines=job.lines,
+                code_at=code_from_diff(job.lines), tools=more.tools(),
             )  # fmt: skip
 
     def publish(
@@ -299,7 +288,3 @@ class Reviewing:
     since: str
     head_view: RepoView
     base: BaseFiles
-
-
-def _highest(severities: list[str]) -> str:
-    return max((s for s in severities if s), key=severity_rank, default="")

@@ -18,6 +18,7 @@ from reviewbot.config import OPTIONS, Settings, load_settings
 from reviewbot.errors import ConfigError, RepositoryError
 from reviewbot.prompts import OVERRIDE_DIR
 from reviewbot.repo import RepoView
+from reviewbot.repo.gitcmd import find_root
 
 CONFIG_FILES = (".reviewbot.toml", "pyproject.toml")
 CHECKOUT_HINT = (
@@ -101,7 +102,7 @@ def require_commit(view_root: Path, sha: str, what: str, hint: str) -> RepoView:
 
 
 def git_root(start: Path) -> Path:
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    raise RepositoryError(f"{start} is not inside a git checkout", hint=CHECKOUT_HINT)
+    root = find_root(start)
+    if root is None:
+        raise RepositoryError(f"{start} is not inside a git checkout", hint=CHECKOUT_HINT)
+    return root

@@ -22,7 +22,7 @@ from pathlib import Path
 from reviewbot.config import Settings
 from reviewbot.github.prior import Prior
 from reviewbot.github.types import PullInfo
-from reviewbot.pipeline.plan import filter_paths
+from reviewbot.pipeline.plan import filter_paths, runs_folder
 from reviewbot.repo import ChangeSet, changeset_from_git
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.refs import resolve_commit
@@ -81,12 +81,7 @@ class RunFolder:
 
     @classmethod
     def of(cls, settings: Settings, root: Path, number: int, head: str) -> RunFolder:
-        base = (
-            Path(settings.run_dir) if settings.run_dir else root / ".git" / "reviewbot" / "github"
-        )
-        if not base.is_absolute():
-            base = root / base
-        return cls(base / f"pr{number}-{head[:12]}")
+        return cls(runs_folder(settings, root, "github") / f"pr{number}-{head[:12]}")
 
     @property
     def findings(self) -> Path:

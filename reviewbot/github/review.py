@@ -35,7 +35,7 @@ from reviewbot.github.lock import Holder, PullLock
 from reviewbot.github.prior import Prior, read_again
 from reviewbot.github.types import GitHubRefusal, NewComment, PostedReview
 from reviewbot.review.anchor import LineMap, anchor
-from reviewbot.review.findings import Finding, severity_rank, similar
+from reviewbot.review.findings import Finding, highest, similar
 from reviewbot.review.result import ReviewResult
 
 __all__ = ["BATCH", "Published", "Publisher", "Target"]
@@ -180,7 +180,7 @@ class Publisher:
             in_body=tuple(run.in_body),
             repeated=len(run.anchored) - new,
             resolved=run.resolved or 0,
-            highest=_highest_of(open_severities),
+            highest=highest(open_severities),
             concurrent=stop is not None,
         )
 
@@ -294,7 +294,7 @@ class Publisher:
             marker,
             carried=tuple(f.fingerprint for f in run.in_body),
             total=len(run.anchored),
-            highest=_highest(run.anchored),
+            highest=highest(f.severity for f in run.anchored),
         )
         inline = [*run.posted, *batch]
         data = SummaryInput(
@@ -357,11 +357,3 @@ class Publisher:
             done = "would resolve" if self.preview is not None else "resolved"
             self.log(f"{done} {resolved} thread(s) of earlier findings that are gone")
         return resolved
-
-
-def _highest(findings: Sequence[Finding]) -> str:
-    return _highest_of([f.severity for f in findings])
-
-
-def _highest_of(severities: Sequence[str]) -> str:
-    return max(severities, key=severity_rank, default="")

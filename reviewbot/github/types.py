@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from reviewbot.errors import GitHubError
+from reviewbot.repo.diff import Side
 
-Side = Literal["RIGHT", "LEFT"]
 MAX_BODY = 65_536
 WRITE_ACCESS = frozenset({"admin", "maintain", "write"})
 

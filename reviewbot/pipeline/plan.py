@@ -178,10 +178,14 @@ def paths_note(paths: Sequence[str], most: int = 5) -> str:
     return text + (f" and {len(paths) - most} more" if len(paths) > most else "")
 
 
+def runs_folder(settings: Settings, root: Path, default: str = "runs") -> Path:
+    """Where runs save their files: the ``run_dir`` setting (relative to ``root``), else
+    ``.git/reviewbot/<default>``."""
+    base = Path(settings.run_dir) if settings.run_dir else root / ".git" / "reviewbot" / default
+    return base if base.is_absolute() else root / base
+
+
 def run_dir_for(settings: Settings, root: Path, head: str) -> Path:
-    """Where one run saves its transcript and findings (``run_dir``, else .git/reviewbot)."""
+    """Where one run saves its transcript and findings."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    base = Path(settings.run_dir) if settings.run_dir else root / ".git" / "reviewbot" / "runs"
-    if not base.is_absolute():
-        base = root / base
-    return base / f"{stamp}-{head[:8]}"
+    return runs_folder(settings, root) / f"{stamp}-{head[:8]}"

@@ -27,8 +27,9 @@ from reviewbot.pipeline.finish import Finishing, Reviewed, finish, save_on_failu
 from reviewbot.pipeline.plan import ReviewPlan, plan_notes
 from reviewbot.prompts import render
 from reviewbot.repo import ChangeSet
+from reviewbot.repo.diff import Side
 from reviewbot.review.anchor import LineMap
-from reviewbot.review.findings import Finding, Side
+from reviewbot.review.findings import Finding
 from reviewbot.review.result import ReviewResult, Verification
 
 CodeAt = Callable[[str, int, int, Side], str]

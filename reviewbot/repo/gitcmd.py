@@ -148,3 +148,12 @@ def read_exact(stream: IO[bytes], size: int) -> bytes:
         parts.append(chunk)
         got += len(chunk)
     return b"".join(parts)
+
+
+def find_root(start: Path) -> Path | None:
+    """The top of the git work tree holding ``start`` (a ``.git`` folder or file), if any;
+    no git process."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from reviewbot.review.findings import Finding, Side
+from reviewbot.repo.diff import Side
+from reviewbot.review.findings import Finding
 
 
 class LineMap(Protocol):

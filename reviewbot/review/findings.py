@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from reviewbot.repo.diff import Side
 from reviewbot.review.verdict import Verdict
 
 Severity = Literal["critical", "major", "minor", "nit"]
-Side = Literal["RIGHT", "LEFT"]
 
 SEVERITIES: tuple[Severity, ...] = ("critical", "major", "minor", "nit")
 _RANK: dict[str, int] = {name: len(SEVERITIES) - i for i, name in enumerate(SEVERITIES)}
@@ -160,9 +160,6 @@ def apply_filters(findings: Sequence[Finding], *, min_severity: str, max_comment
     )
 
 
-def highest(findings: Iterable[Finding]) -> Severity | None:
-    best: Severity | None = None
-    for f in findings:
-        if best is None or severity_rank(f.severity) > severity_rank(best):
-            best = f.severity
-    return best
+def highest(severities: Iterable[str]) -> str:
+    """The most severe of ``severities``; "" when none is a severity ("none", "", unknown)."""
+    return max((s for s in severities if severity_rank(s)), key=severity_rank, default="")

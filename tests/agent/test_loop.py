@@ -70,7 +70,10 @@ def agent_for(repo: GitRepo, server: K2Server, *, window: int, limits: Limits) -
         client_for(server),
         tools.tools(),
         limits=limits,
-        guard=ContextGuard(GuardConfig(context_window=window, output_reserve=4_000)),
+        guard=ContextGuard(
+            GuardConfig(context_window=window, output_reserve=4_000),
+            count=TokenCounter().count,  # what a review counts with
+        ),
         price=lambda usage: cost_usd(usage, prices),
     )
 

@@ -83,8 +83,9 @@ def test_thresholds() -> None:
     assert at_least("critical", "major")
     assert not at_least("minor", "major")
     assert not at_least("critical", "none")
-    assert highest([make(severity="minor"), make(severity="major")]) == "major"
-    assert highest([]) is None
+    assert highest([make(severity="minor").severity, make(severity="major").severity]) == "major"
+    assert highest(["nit", "none", "", "critical", "unknown"]) == "critical"
+    assert highest([]) == highest(["none", ""]) == ""
 
 
 def test_result_json_round_trip_and_fail_on() -> None:
