@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from reviewbot import __version__
 from reviewbot.cli import main
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import reviewbot
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -164,14 +163,8 @@ def test_debug_shows_traceback_only_when_asked(
 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", "--version"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert done.returncode == 0
+    done = reviewbot(tmp_path, "--version")
+    assert done.code == 0
     assert __version__ in done.stdout
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.launch import reviewbot
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -61,11 +63,5 @@ def test_installed_wheel_runs_and_finds_prompts(wheel: Path, tmp_path: Path) -> 
     assert prompts_dir == str(target / "reviewbot" / "prompts")
     assert int(length) > 500
     for args in (["--version"], ["--help"], ["config"]):
-        run = subprocess.run(
-            [sys.executable, "-m", "reviewbot", *args],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert run.returncode == 0, (args, run.stderr)
+        run = reviewbot(workdir, *args, env=env)
+        assert run.code == 0, (args, run.stderr)

@@ -9,12 +9,9 @@ in the verification pass it confirms every finding.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,9 @@ import pytest
 
 from tests.fakes.k2_doubles import verdicts
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
+from tests.helpers import launch
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run
 
 API_KEY = "sk-audit-canary-5d1e2f3a4b"
 
@@ -163,46 +162,18 @@ def script_auditor(server: K2Server, turns: int = 400) -> None:
     server.script([auditor] * turns)
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
 def environment(server: K2Server, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "REVIEWBOT_PROVIDER": "openai-compatible",
-        "REVIEWBOT_BASE_URL": server.base_url,
-        "REVIEWBOT_API_KEY": API_KEY,
-        "REVIEWBOT_MAX_RETRY_SECONDS": "5",
-        "REVIEWBOT_BUDGET": "4000",
-        **extra,
-    }
+    """The model environment of these suites: small units (a 4,000-token budget)."""
+    defaults = {"REVIEWBOT_MAX_RETRY_SECONDS": "5", "REVIEWBOT_BUDGET": "4000"}
+    return launch.model_env(server, api_key=API_KEY, **{**defaults, **extra})
 
 
 def reviewbot(repo: GitRepo, env: dict[str, str], *args: str) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", *args],
-        cwd=repo.path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+    return launch.reviewbot(repo.path, *args, env=env)
 
 
 def start(repo: GitRepo, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "reviewbot", *args],
-        cwd=repo.path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return launch.start(repo.path, *args, env=env)
 
 
 def paths_in(root: Path) -> list[str]:

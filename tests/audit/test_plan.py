@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from reviewbot.config import load_settings
 from reviewbot.repo import RepoView
 from tests.audit.conftest import FILES
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run, reviewbot
 
 BODY = "def f(x):\n    return x + 1\n"
 
@@ -231,21 +231,14 @@ def test_too_small_a_budget_is_a_clear_error(project: GitRepo) -> None:
         plan_of(project, budget=1500)
 
 
-def run_cli(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(repo: GitRepo, *args: str) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWBOT_")}
-    return subprocess.run(
-        [sys.executable, "-m", "reviewbot", "audit", *args],
-        cwd=repo.path,
-        env={**env, "REVIEWBOT_BUDGET": "3500"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return reviewbot(repo.path, "audit", *args, env={**env, "REVIEWBOT_BUDGET": "3500"}, timeout=60)
 
 
 def test_plan_command_needs_no_key_and_prints_units_tokens_and_cost(project: GitRepo) -> None:
     done = run_cli(project, "--plan")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert "audit plan for project at" in done.stdout
     assert "   1. " in done.stdout and "risk " in done.stdout and "~$" in done.stdout
     assert "app/auth/session.py" in done.stdout
@@ -271,7 +264,7 @@ def test_file_names_cannot_start_workflow_commands(project: GitRepo) -> None:
     project.write("::warning::z.py", "import os\nos.system('ls')\n")
     project.commit("hostile names")
     done = run_cli(project, "--plan", "-v")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert "app/x\\x0a::error title=pwned::y.py" in done.stdout
     for line in done.stdout.splitlines():
         assert not line.lstrip().startswith(("::", "##[")), line

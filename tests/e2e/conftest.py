@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +10,7 @@ import pytest
 from tests.fakes.inference_sh_server import InferenceShServer
 from tests.fakes.k2_server import K2Server
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run, model_env, reviewbot
 from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 API_KEY = "sk-e2e-canary-7f3a9c1d2b"
@@ -37,13 +34,6 @@ def feature_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
     return repo
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
 def run_reviewbot(
     repo: GitRepo,
     server: K2Server | InferenceShServer,
@@ -51,24 +41,8 @@ def run_reviewbot(
     env: dict[str, str | None] | None = None,
 ) -> Run:
     """reviewbot as a process against ``server``; ``env`` values of None are removed."""
-    merged = {
-        **os.environ,
-        "REVIEWBOT_PROVIDER": "openai-compatible",
-        "REVIEWBOT_BASE_URL": server.base_url,
-        "REVIEWBOT_API_KEY": API_KEY,
-        "REVIEWBOT_MAX_RETRY_SECONDS": "5",
-        **(env or {}),
-    }
-    environment = {name: value for name, value in merged.items() if value is not None}
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", *args],
-        cwd=repo.path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+    extra = {"REVIEWBOT_MAX_RETRY_SECONDS": "5", **(env or {})}
+    return reviewbot(repo.path, *args, env=model_env(server, api_key=API_KEY, **extra))
 
 
 def tool_results(request: dict[str, object]) -> list[str]:

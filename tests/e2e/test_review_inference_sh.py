@@ -7,10 +7,8 @@ every tool-call turn."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 
 from tests.e2e.conftest import run_reviewbot
@@ -19,6 +17,7 @@ from tests.fakes.inference_sh_app import APP
 from tests.fakes.inference_sh_server import API_KEY, InferenceShServer
 from tests.fakes.inference_sh_tasks import CANCELLED, TaskFault
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import model_env, start
 
 
 def inference_sh_env(server: InferenceShServer) -> dict[str, str | None]:
@@ -63,21 +62,14 @@ def test_review_over_the_task_api(feature_repo: GitRepo, inference_sh: Inference
 
 
 def _start(repo: GitRepo, server: InferenceShServer, **env: str) -> subprocess.Popen[str]:
-    environment = {
-        **{k: v for k, v in os.environ.items() if k != "REVIEWBOT_API_KEY"},
-        "REVIEWBOT_PROVIDER": "inference-sh",
-        "REVIEWBOT_BASE_URL": server.base_url,
-        "INFERENCE_API_KEY": API_KEY,
+    environment = model_env(
+        server,
+        REVIEWBOT_API_KEY=None,
+        REVIEWBOT_PROVIDER="inference-sh",
+        INFERENCE_API_KEY=API_KEY,
         **env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "reviewbot", "review", "--base", "main", "--no-verify"],
-        cwd=repo.path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
+    return start(repo.path, "review", "--base", "main", "--no-verify", env=environment)
 
 
 def test_ctrl_c_cancels_the_running_task(

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,12 +18,13 @@ from reviewbot.eval.instances import InstanceSet
 from tests.eval.conftest import INSTANCES
 from tests.fakes.k2_server import Fault, K2Server
 from tests.fakes.review_models import ScriptedReviewer, plans
+from tests.helpers.launch import model_env, reviewbot
 
 API_KEY = "sk-eval-canary-5b1e"
 
 
 @dataclass(frozen=True)
-class Run:
+class Scored:
     code: int
     stdout: str
     stderr: str
@@ -40,26 +39,20 @@ def built_instances(synthetic: InstanceSet, cache: Path) -> list[BuiltInstance]:
     ]
 
 
-def run_eval(cache: Path, server: K2Server, *args: str, env: dict[str, str] | None = None) -> Run:
+def run_eval(
+    cache: Path, server: K2Server, *args: str, env: dict[str, str] | None = None
+) -> Scored:
     output = cache / "scores.json"
-    environment = {
-        **os.environ,
-        "REVIEWBOT_PROVIDER": "openai-compatible",
-        "REVIEWBOT_BASE_URL": server.base_url,
-        "REVIEWBOT_API_KEY": API_KEY,
-        "REVIEWBOT_MAX_RETRY_SECONDS": "2",
-        **(env or {}),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(cache),
-         "-o", str(output), *args],
-        cwd=cache, env=environment, capture_output=True, text=True, timeout=600,
+    extra = {"REVIEWBOT_MAX_RETRY_SECONDS": "2", **(env or {})}
+    done = reviewbot(
+        cache, "eval", str(INSTANCES), "--cache", str(cache), "-o", str(output), *args,
+        env=model_env(server, api_key=API_KEY, **extra), timeout=600,
     )  # fmt: skip
     scores = json.loads(output.read_text()) if output.exists() else {}
-    return Run(done.returncode, done.stdout, done.stderr, scores)
+    return Scored(done.code, done.stdout, done.stderr, scores)
 
 
-def summaries(run: Run) -> dict[str, dict[str, Any]]:
+def summaries(run: Scored) -> dict[str, dict[str, Any]]:
     return {c["name"]: c["summary"] for c in run.scores["configurations"]}
 
 
@@ -177,11 +170,9 @@ def test_a_reviewed_package_does_not_shadow_reviewbot_s_own_imports(
 
 
 def test_eval_without_a_key_stops_before_building(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 2
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWBOT_")}
+    done = reviewbot(tmp_path, "eval", str(INSTANCES), "--cache", str(tmp_path), env=env)
+    assert done.code == 2
     assert done.stderr.count("\n") == 1 and "no API key" in done.stderr
     assert not (tmp_path / "work").exists()
 
@@ -194,12 +185,7 @@ def test_eval_without_a_key_stops_before_building(tmp_path: Path) -> None:
     ],
 )
 def test_eval_usage_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", "eval", str(INSTANCES), "--cache", str(tmp_path),
-         *args],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
-        env={**os.environ, "REVIEWBOT_API_KEY": "k", "REVIEWBOT_PROVIDER": "openai-compatible",
-             "REVIEWBOT_BASE_URL": "http://127.0.0.1:9/v1"},
-    )  # fmt: skip
-    assert done.returncode == 2
+    env = model_env(None, REVIEWBOT_BASE_URL="http://127.0.0.1:9/v1")
+    done = reviewbot(tmp_path, "eval", str(INSTANCES), "--cache", str(tmp_path), *args, env=env)
+    assert done.code == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr

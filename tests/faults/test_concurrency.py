@@ -3,9 +3,6 @@ workflow) must end with one set of comments."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -36,28 +33,7 @@ def test_two_runs_at_once_post_one_set_of_comments(bench: Bench, outcome: Outcom
     # Both runs read what was posted before, then sit in their first model call together,
     # so neither can see the other's review before it posts its own.
     bench.k2.inject(Fault.stall(1.5, after_chunks=1, count=2, resume=True))
-    procs = []
-    for name in ("first", "second"):
-        folder = bench.tmp / name
-        folder.mkdir()
-        (folder / "event.json").write_text(json.dumps(event), encoding="utf-8")
-        env = {
-            **bench.env(),
-            "GITHUB_EVENT_NAME": "pull_request",
-            "GITHUB_EVENT_PATH": str(folder / "event.json"),
-            "GITHUB_STEP_SUMMARY": str(folder / "summary.md"),
-            "GITHUB_OUTPUT": str(folder / "output.txt"),
-        }
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "reviewbot", "github"],
-                cwd=bench.repo.path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
+    procs = [bench.start(event, name) for name in ("first", "second")]
     results = [p.communicate(timeout=120) for p in procs]
     codes = [p.returncode for p in procs]
     prints = [

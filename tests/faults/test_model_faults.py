@@ -20,9 +20,10 @@ import pytest
 
 from tests.fakes.k2_doubles import verdict
 from tests.fakes.k2_server import FakeCall, Fault, K2Server, Turn
-from tests.faults.harness import API_KEY, Run, model_env, reviewbot, saved
+from tests.faults.harness import saved
 from tests.faults.reliability import Outcome
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import API_KEY, Run, model_env, reviewbot
 
 pytestmark = pytest.mark.faults
 

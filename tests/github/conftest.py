@@ -4,9 +4,7 @@ fake GitHub seeded from real webhook payloads and the real diff, the loopback K2
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import model_env, reviewbot, start
 from tests.helpers.mermaid import assert_diagrams_parse
 from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
@@ -120,23 +119,20 @@ class Bench:
         return event
 
     def env(self, *, ghes: bool = False) -> dict[str, str]:
-        return {
-            **os.environ,
+        return model_env(
+            self.k2,
+            api_key=API_KEY,
             **self.server.env(ghes=ghes),
-            "GITHUB_REPOSITORY": REPOSITORY,
-            "GITHUB_TOKEN": TOKEN,
-            "REVIEWBOT_PROVIDER": "openai-compatible",
-            "REVIEWBOT_BASE_URL": self.k2.base_url,
-            "REVIEWBOT_API_KEY": API_KEY,
-            "REVIEWBOT_MAX_RETRY_SECONDS": "3",
-            "REVIEWBOT_VERIFY": "false",
-            "REVIEWBOT_GITHUB_REQUEST_INTERVAL": "0",
-            "REVIEWBOT_GITHUB_WRITE_INTERVAL": "0",
-            "REVIEWBOT_GITHUB_RATE_WAIT": "0.2",
-            "REVIEWBOT_GITHUB_BACKOFF": "0.01",
+            GITHUB_REPOSITORY=REPOSITORY,
+            GITHUB_TOKEN=TOKEN,
+            REVIEWBOT_VERIFY="false",
+            REVIEWBOT_GITHUB_REQUEST_INTERVAL="0",
+            REVIEWBOT_GITHUB_WRITE_INTERVAL="0",
+            REVIEWBOT_GITHUB_RATE_WAIT="0.2",
+            REVIEWBOT_GITHUB_BACKOFF="0.01",
             # A pending review left by a killed run is taken over after 3 s (300 s by default).
-            "REVIEWBOT_GITHUB_LOCK_STALE": "3",
-        }
+            REVIEWBOT_GITHUB_LOCK_STALE="3",
+        )
 
     def start(
         self, event: dict[str, Any], name: str, env: dict[str, str] | None = None
@@ -153,14 +149,7 @@ class Bench:
             "GITHUB_OUTPUT": str(folder / "output.txt"),
             **(env or {}),
         }
-        return subprocess.Popen(
-            [sys.executable, "-m", "reviewbot", "github"],
-            cwd=self.repo.path,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        return start(self.repo.path, "github", env=environment)
 
     def run(
         self,
@@ -184,21 +173,14 @@ class Bench:
             "GITHUB_OUTPUT": str(folder / "output.txt"),
             **(env or {}),
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "reviewbot", *args_before, "github", *args],
-            cwd=cwd or self.repo.path,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = reviewbot(cwd or self.repo.path, *args_before, "github", *args, env=environment)
 
         def read(name: str) -> str:
             path = folder / name
             return path.read_text(encoding="utf-8") if path.exists() else ""
 
         return Outcome(
-            done.returncode, done.stdout, done.stderr, parse_outputs(read("output.txt")),
+            done.code, done.stdout, done.stderr, parse_outputs(read("output.txt")),
             read("summary.md"),
         )  # fmt: skip
 

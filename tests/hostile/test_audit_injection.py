@@ -17,9 +17,10 @@ from tests.audit.conftest import numbered_lines
 from tests.fakes.github_server import GitHubServer
 from tests.fakes.k2_doubles import verdicts
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
-from tests.faults.harness import model_env, reviewbot, tree_bytes
+from tests.faults.harness import tree_bytes
 from tests.faults.reliability import Outcome
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import model_env, reviewbot
 from tests.hostile.checks import command_lines, leaks, live_links, raw_mentions
 from tests.hostile.payloads import (
     ENV_CANARIES,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.fakes.k2_server import K2Server, Turn
-from tests.faults.harness import Run, model_env, reviewbot, tree_bytes
+from tests.faults.harness import tree_bytes
 from tests.faults.reliability import Outcome
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run, model_env, reviewbot
 from tests.hostile.checks import command_lines, leaks
 from tests.hostile.payloads import ENV_CANARIES, arguments_script, reasoning_script
 

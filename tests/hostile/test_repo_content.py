@@ -14,9 +14,10 @@ from collections.abc import Callable
 import pytest
 
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
-from tests.faults.harness import Run, model_env, reviewbot, saved
+from tests.faults.harness import saved
 from tests.faults.reliability import Outcome, mib
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run, model_env, reviewbot
 from tests.hostile.checks import command_lines, tool_answers
 from tests.hostile.content import (
     CORE_LINE,

@@ -14,9 +14,10 @@ import re
 import pytest
 
 from tests.fakes.k2_server import K2Server
-from tests.faults.harness import Run, model_env, reviewbot, tree_bytes
+from tests.faults.harness import tree_bytes
 from tests.faults.reliability import Outcome
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run, model_env, reviewbot
 from tests.hostile.checks import command_lines, leaks, raw_mentions, refusals, tool_answers
 from tests.hostile.conftest import COMMENT_LINE, HANDLER
 from tests.hostile.payloads import ENV_CANARIES, obeying_script

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
-from tests.faults.harness import model_env, reviewbot
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import model_env, reviewbot
 from tests.hostile.checks import tool_answers
 
 LONG_NAME = "a" * 40

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,9 @@ from typing import Any
 import pytest
 
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
+from tests.helpers import launch
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import Run
 from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 API_KEY = "sk-local-canary-5e1d7c9a"
@@ -44,52 +45,23 @@ def finding_script(severity: str) -> list[Turn]:
 CLEAN = [finish("Looks right.")]
 
 
-@dataclass(frozen=True)
-class Done:
-    code: int
-    stdout: str
-    stderr: str
-
-
 def model_env(server: K2Server, **extra: str) -> dict[str, str]:
-    """The environment a reviewbot process (or a git push running the hook) needs."""
-    return {
-        **os.environ,
-        "REVIEWBOT_PROVIDER": "openai-compatible",
-        "REVIEWBOT_BASE_URL": server.base_url,
-        "REVIEWBOT_API_KEY": API_KEY,
-        "REVIEWBOT_MAX_RETRY_SECONDS": "2",
-        "REVIEWBOT_VERIFY": "false",
-        **extra,
-    }
+    """The environment a reviewbot process (or a git push running the hook) needs; these
+    suites review without the verification pass."""
+    defaults = {"REVIEWBOT_MAX_RETRY_SECONDS": "2", "REVIEWBOT_VERIFY": "false"}
+    return launch.model_env(server, api_key=API_KEY, **{**defaults, **extra})
 
 
-def reviewbot(
-    cwd: Path, *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None
-) -> Done:
-    done = subprocess.run(
-        [sys.executable, "-m", "reviewbot", *args],
-        cwd=cwd,
-        env=dict(env if env is not None else os.environ),
-        input=stdin if stdin is not None else "",
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return Done(done.returncode, done.stdout, done.stderr)
-
-
-def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> Done:
+def git(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> Run:
     done = subprocess.run(
         ["git", *args],
         cwd=cwd,
         env=dict(env if env is not None else os.environ),
         stdin=subprocess.DEVNULL,
         capture_output=True,
-        text=True,
         timeout=120,
     )
-    return Done(done.returncode, done.stdout, done.stderr)
+    return Run(done.returncode, done.stdout, done.stderr, peak_rss_kib=0, seconds=0.0)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.local.conftest import Pushable, model_env, reviewbot
+from tests.helpers.launch import reviewbot
+from tests.local.conftest import Pushable, model_env
 from tests.local.slow_k2 import SlowK2Server, demo_script
 
 

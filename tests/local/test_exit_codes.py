@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.k2_server import Fault, K2Server
-from tests.local.conftest import CLEAN, Pushable, finding_script, model_env, reviewbot
+from tests.helpers.launch import reviewbot
+from tests.local.conftest import CLEAN, Pushable, finding_script, model_env
 
 REVIEW = ("review", "--base", "main")
 

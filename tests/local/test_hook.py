@@ -13,16 +13,8 @@ import pytest
 
 from reviewbot.commands.hooks import BACKUP, MARKER, hook_script
 from tests.fakes.k2_server import K2Server
-from tests.local.conftest import (
-    CLEAN,
-    TITLE,
-    Pushable,
-    finding_script,
-    git,
-    model_env,
-    prompt_text,
-    reviewbot,
-)
+from tests.helpers.launch import reviewbot
+from tests.local.conftest import CLEAN, TITLE, Pushable, finding_script, git, model_env, prompt_text
 
 
 def hook_path(p: Pushable) -> Path:

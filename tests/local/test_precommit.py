@@ -9,15 +9,8 @@ from pathlib import Path
 import yaml
 
 from tests.fakes.k2_server import K2Server
-from tests.local.conftest import (
-    CLEAN,
-    Pushable,
-    comment,
-    finish,
-    model_env,
-    prompt_text,
-    reviewbot,
-)
+from tests.helpers.launch import reviewbot
+from tests.local.conftest import CLEAN, Pushable, comment, finish, model_env, prompt_text
 
 MANIFEST = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 # pre-commit's MANIFEST_HOOK_DICT (clientlib.py): required, then optional keys.

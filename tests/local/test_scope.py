@@ -8,7 +8,8 @@ import re
 import pytest
 
 from tests.fakes.k2_server import K2Server
-from tests.local.conftest import CLEAN, Pushable, model_env, prompt_text, reviewbot
+from tests.helpers.launch import reviewbot
+from tests.local.conftest import CLEAN, Pushable, model_env, prompt_text
 
 UTIL_STAGED = "def clamp(x, lo, hi):\n    return min(max(x, lo), hi)\n"
 

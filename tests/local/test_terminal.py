@@ -8,7 +8,8 @@ import re
 import pytest
 
 from tests.fakes.k2_server import K2Server
-from tests.local.conftest import CLEAN, Pushable, finding_script, model_env, reviewbot
+from tests.helpers.launch import reviewbot
+from tests.local.conftest import CLEAN, Pushable, finding_script, model_env
 from tests.local.tty import TtyRun
 
 COLOUR_SGR = re.compile(rb"\x1b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7])[0-9;]*m")

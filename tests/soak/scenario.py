@@ -20,8 +20,9 @@ from typing import Any
 
 from tests.fakes.k2_doubles import verdicts
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
-from tests.faults.harness import model_env, reviewbot, rss_kib, run_dirs
+from tests.faults.harness import rss_kib, run_dirs
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import model_env, reviewbot
 
 MODULES = 60
 LINES = 1200
