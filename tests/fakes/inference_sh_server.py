@@ -45,7 +45,7 @@ from tests.fakes.inference_sh_tasks import (
     envelope,
     error_body,
 )
-from tests.fakes.k2_server import ScriptEntry, Turn, _common_prefix, _Issued, validate
+from tests.fakes.k2_server import ScriptEntry, Turn, _Issued, common_prefix, validate
 
 API_KEY = "inf_test_0123456789abcdef"
 
@@ -201,7 +201,7 @@ class InferenceShServer:
         value = body["input"]
         prompt = json.dumps(app.openai_view(value), separators=(",", ":"))
         with self._lock:
-            shared = max((_common_prefix(prompt, p) for p in self._prompts), default=0)
+            shared = max((common_prefix(prompt, p) for p in self._prompts), default=0)
             self._prompts.append(prompt)
             returned = app.reasoning_returned(value)
             calls = []

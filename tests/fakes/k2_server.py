@@ -344,7 +344,7 @@ def _cached(usage: Mapping[str, Any]) -> int:
     return int(usage.get("cached_tokens") or details.get("cached_tokens") or 0)
 
 
-def _common_prefix(a: str, b: str) -> int:
+def common_prefix(a: str, b: str) -> int:
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -528,7 +528,7 @@ class K2Server:
         prompt = json.dumps(
             {"tools": body.get("tools") or [], "messages": body["messages"]}, separators=(",", ":")
         )
-        shared = max((_common_prefix(prompt, before) for before in self._prompts), default=0)
+        shared = max((common_prefix(prompt, before) for before in self._prompts), default=0)
         self._prompts.append(prompt)
         prompt_tokens = estimate_tokens(prompt)
         blocks = (shared // 4) // max(self.cache_block, 1) * max(self.cache_block, 1)
