@@ -85,6 +85,20 @@ def padded(path: str, text: str) -> str:
     return text
 
 
+def planted_lines() -> set[tuple[str, int, str]]:
+    """(path, line, title) of every planted defect, counted in the files as written: the
+    oracle the audit's findings are checked against, independent of how reviewbot numbers
+    the lines it shows the model (the scripted model cites those)."""
+    return {
+        (path, number, title)
+        for path, text in FILES.items()
+        if path.endswith(".py")
+        for number, line in enumerate(padded(path, text).split("\n"), start=1)
+        for needle, (_, title) in DEFECTS.items()
+        if needle in line
+    }
+
+
 @pytest.fixture
 def project(make_repo: Callable[..., GitRepo]) -> GitRepo:
     """The project, with some history: app/db/store.py changed in three commits."""

@@ -17,6 +17,7 @@ from tests.audit.conftest import (
     FILES,
     environment,
     padded,
+    planted_lines,
     reviewbot,
     script_auditor,
     start,
@@ -40,6 +41,17 @@ def sarif_keys(data: dict[str, Any]) -> set[tuple[str, str, int]]:
         fp = r["partialFingerprints"]["primaryLocationLineHash"].rsplit(":", 1)[0]
         out.add((fp, place["artifactLocation"]["uri"], place["region"]["startLine"]))
     return out
+
+
+def test_findings_sit_on_the_planted_lines(project: GitRepo, k2_server: K2Server) -> None:
+    """The scripted model cites the line numbers reviewbot shows it; the findings must
+    land where the defects are in the files (an off-by-one in the numbering fails here)."""
+    script_auditor(k2_server)
+    run = reviewbot(project, environment(k2_server), "audit", "--format", "json", "-o", "a.json")
+    assert run.code == 1, run.stderr
+    found = json.loads((project.path / "a.json").read_text())["findings"]
+    assert {(f["path"], f["line"], f["title"]) for f in found} == planted_lines()
+    assert len(planted_lines()) == 3
 
 
 @pytest.mark.slow
