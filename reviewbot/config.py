@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from typing import Any
 
 from reviewbot.errors import ConfigError, MissingApiKeyError
 from reviewbot.llm.providers import PROVIDERS, Provider
+from reviewbot.review.sanitize import secret_values
 
 SEVERITIES = ("critical", "major", "minor", "nit")
 FAIL_LEVELS = (*SEVERITIES, "none")
@@ -390,55 +390,3 @@ def load_settings(
     kwargs = {OPTIONS[key].name: value for key, value in values.items()}
     known = secret_values(env) + ((values["api_key"],) if values.get("api_key") else ())
     return Settings(**kwargs, sources=MappingProxyType(sources), known_secrets=known)
-
-
-# Names of variables that hold secrets by convention: GITHUB_TOKEN, MOONSHOT_API_KEY,
-# AWS_SECRET_ACCESS_KEY, DB_PASSWORD, ACTIONS_RUNTIME_TOKEN, ... (whole words only, so
-# REVIEWBOT_MAX_TOKENS or REVIEWBOT_TOKENIZER are not secrets).
-_SECRET_NAME = re.compile(
-    r"(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|KEY|APIKEY|CREDENTIALS?|AUTH"
-    r"|PRIVATE|COOKIE|SESSION|DSN)(?:_|$)",
-    re.IGNORECASE,
-)
-_NOT_SECRET = frozenset({"SSH_AUTH_SOCK", "GPG_AGENT_INFO"})
-MIN_SECRET_CHARS = 8  # shorter values would redact ordinary words
-
-
-def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
-    """The values of the environment variables named like secrets, longest first."""
-    found = {
-        value
-        for name, value in env.items()
-        if name not in _NOT_SECRET and _SECRET_NAME.search(name) and len(value) >= MIN_SECRET_CHARS
-    }
-    return tuple(sorted(found, key=lambda v: (-len(v), v)))
-
-
-def mask(secret: str) -> str:
-    """A key shown without revealing it: only its length and last two characters."""
-    if not secret:
-        return ""
-    tail = secret[-2:] if len(secret) >= 12 else ""
-    return f"****{tail} ({len(secret)} chars)"
-
-
-def effective_rows(settings: Settings) -> list[tuple[str, str, str]]:
-    """(key, shown value, source) for every option, secrets masked."""
-    rows = []
-    for key, option in OPTIONS.items():
-        value = getattr(settings, option.name)
-        shown = mask(value) if option.secret else _show(value)
-        rows.append((key, shown, settings.sources.get(key, "default")))
-    return rows
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(repr(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r} = {v!r}" for k, v in value.items()) + "}"
-    if isinstance(value, str):
-        return repr(value)
-    return str(value)

@@ -29,7 +29,7 @@ NEIGHBOURS: dict[str, frozenset[str]] = {
         "errors": set(),
         "repo": set(),
         "llm": {"config"},
-        "config": {"llm"},
+        "config": {"llm", "review"},
         "prompts": set(),
         "review": {"repo"},
         "pack": {"config", "repo"},

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewbot.config import OPTIONS, Settings, load_settings, mask
+from reviewbot.commands.config import mask
+from reviewbot.config import OPTIONS, Settings, load_settings
 from reviewbot.errors import ConfigError, MissingApiKeyError
 
 

@@ -21,7 +21,7 @@ does not link or notify there, and a ``suggestion`` block must stay exact.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
 LinkPolicy = Literal["keep", "defang", "drop"]
@@ -242,3 +242,24 @@ def for_log(text: str, secrets: Iterable[str] = ()) -> str:
 def for_code(text: str, secrets: Iterable[str] = ()) -> str:
     """Code (a suggestion) keeps every character except secrets."""
     return redact_secrets(text, secrets)
+
+
+# Names of variables that hold secrets by convention: GITHUB_TOKEN, MOONSHOT_API_KEY,
+# AWS_SECRET_ACCESS_KEY, DB_PASSWORD, ACTIONS_RUNTIME_TOKEN, ... (whole words only, so
+# REVIEWBOT_MAX_TOKENS or REVIEWBOT_TOKENIZER are not secrets).
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|PASS|KEY|APIKEY|CREDENTIALS?|AUTH"
+    r"|PRIVATE|COOKIE|SESSION|DSN)(?:_|$)",
+    re.IGNORECASE,
+)
+_NOT_SECRET = frozenset({"SSH_AUTH_SOCK", "GPG_AGENT_INFO"})
+
+
+def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of the environment variables named like secrets, longest first."""
+    found = {
+        value
+        for name, value in env.items()
+        if name not in _NOT_SECRET and _SECRET_NAME.search(name) and len(value) >= MIN_KNOWN_SECRET
+    }
+    return tuple(sorted(found, key=lambda v: (-len(v), v)))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reviewbot.config import load_settings, secret_values
+from reviewbot.config import load_settings
+from reviewbot.review.sanitize import secret_values
 
 
 def test_secret_names() -> None:
