@@ -64,3 +64,11 @@ def test_a_resolved_unchanged_thread_teaches_and_forgetting_sticks(
     assert issue.forget("L1") and not issue.forget("L1")
     assert issue.load().stored.learnings == ()
     assert _learn(pull, api) == []  # not learnt again from the same thread
+
+
+def test_a_thread_resolved_after_its_lines_changed_teaches_nothing(
+    pull: Pull, api: GitHubApi
+) -> None:
+    thread = pull.server.resolve_thread_of(pull.finding_id, by="maintainer")
+    pull.server.state.threads[thread].outdated = True  # the lines changed: it was fixed
+    assert _learn(pull, api) == []
