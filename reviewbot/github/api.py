@@ -2,11 +2,12 @@
 
 ``GitHubApi`` wraps a ``github.Github`` client pointed at ``GITHUB_API_URL`` (so GitHub
 Enterprise Server works: ``https://HOST/api/v3``) and answers with small frozen values;
-PyGitHub objects and raw dicts never leave this module. Every call goes through one retry
-policy (``wait``): rate limits (``403``/``429``, with or without ``Retry-After``)
-are waited out within ``max_wait`` seconds in total; transient ``5xx`` and connection
-failures are retried with backoff, and a write that may have landed before its ``5xx`` is
-looked up (``landed``) before it is sent again. Failures end as ``GitHubError``
+PyGitHub objects and raw dicts never leave this module. Every call goes through the one
+retry policy (``reviewbot.retry``, GitHub's signals read by ``wait``): rate limits
+(``403``/``429``, with or without ``Retry-After``) are waited out, and all waits of a run
+stay within ``max_wait`` seconds in total; transient ``5xx`` and connection failures are
+retried with backoff, and a write that may have landed before its ``5xx`` is looked up
+(``landed``) before it is sent again. Failures end as ``GitHubError``
 (``GitHubRefusal`` for a ``422``, ``GitHubNotFound`` for a ``404``) with a one-line message.
 
 ``upsert_issue`` (``issues``) keeps one issue per hidden marker (the audit's tracking
@@ -16,6 +17,7 @@ issue); the values answered are in ``types``.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +39,9 @@ from reviewbot.github.types import (
     PullInfo,
     ThreadInfo,
 )
-from reviewbot.github.wait import TRANSIENT_STATUSES, WaitBudget, backoff, rate_limit_wait
+from reviewbot.github.wait import TRANSIENT_STATUSES, rate_limit_wait
 from reviewbot.repo import PatchFile
+from reviewbot.retry import GiveUpReason, Retryable, RetryPolicy, WaitBudget, run_with_retries
 
 T = TypeVar("T")
 
@@ -178,7 +181,13 @@ class GitHubApi:
         self.config = config
         self._sleep = sleep
         self._log = log or (lambda _line: None)
-        self._budget = WaitBudget(config.max_wait)
+        self._budget = WaitBudget(config.max_wait)  # the run's waiting, all calls together
+        self._policy = RetryPolicy(
+            max_attempts=config.attempts,
+            max_retry_seconds=math.inf,  # bounded by the budget instead
+            base_delay=config.backoff_base,
+            jitter=False,
+        )
         self._gh = github.Github(
             base_url=config.base_url.rstrip("/"),
             auth=github.Auth.Token(config.token),
@@ -214,10 +223,14 @@ class GitHubApi:
     def call(
         self, what: str, action: Callable[[], T], *, landed: Callable[[], T | None] | None = None
     ) -> T:
-        """Run ``action`` under the retry policy; ``landed`` looks for a write's effect
-        after a transient failure (so it is not sent twice)."""
-        attempt = 0
-        while True:
+        """Run ``action`` under the one retry policy (``reviewbot.retry``); ``landed`` looks
+        for a write's effect after a transient failure (so it is not sent twice).
+
+        PyGitHub's own retry (``GithubRetry``, urllib3's) is not used: a write must be
+        looked up before it is sent again, and one budget bounds a run's waiting across
+        its calls; both live in ``run_with_retries``."""
+
+        def attempt() -> T:
             try:
                 return action()
             except GithubException as exc:
@@ -230,36 +243,55 @@ class GitHubApi:
                     now=time.time(),
                 )
                 if wait is not None:
-                    self._wait_out(what, wait, exc)
-                    continue
-                if exc.status not in TRANSIENT_STATUSES or attempt + 1 >= self.config.attempts:
+                    raise Retryable("rate limit", wait, counts=False, cause=exc) from exc
+                if exc.status not in TRANSIENT_STATUSES:
                     raise _translate(what, exc) from exc
-                problem = f"{exc.status}"
+                raise Retryable(str(exc.status), cause=exc) from exc
             except requests.RequestException as exc:
-                if attempt + 1 >= self.config.attempts:
-                    raise GitHubError(
-                        f"GitHub API: {what} failed: {type(exc).__name__}",
-                        hint="check GITHUB_API_URL and the network; re-run the job later",
-                    ) from exc
-                problem = type(exc).__name__
-            attempt += 1
-            pause = backoff(attempt, self.config.backoff_base)
-            self._log(f"GitHub API: {what} failed ({problem}); retry {attempt} in {pause:.1f} s")
-            self._sleep(pause)
-            if landed is not None:
-                found = landed()
-                if found is not None:
-                    return found
+                raise Retryable(type(exc).__name__, cause=exc) from exc
 
-    def _wait_out(self, what: str, seconds: float, exc: GithubException) -> None:
-        if not self._budget.take(seconds):
-            raise GitHubError(
-                f"GitHub rate limit on {what}: another {seconds:.0f} s wait would pass the "
-                f"{self.config.max_wait:.0f} s bound ({self._budget.spent:.0f} s waited)",
-                hint="re-run the job later, or raise REVIEWBOT_GITHUB_MAX_WAIT",
-            ) from exc
-        self._log(f"GitHub rate limit on {what}: waiting {seconds:.0f} s")
-        self._sleep(seconds)
+        def on_retry(failures: int, wait: float, failure: Retryable) -> None:
+            if not failure.counts:
+                self._log(f"GitHub rate limit on {what}: waiting {wait:.0f} s")
+            else:
+                self._log(
+                    f"GitHub API: {what} failed ({failure.reason}); "
+                    f"retry {failures} in {wait:.1f} s"
+                )
+
+        def give_up(last: Retryable, why: GiveUpReason, tries: int, spent: float) -> GitHubError:
+            if why == "time" and last.counts:
+                return GitHubError(
+                    f"GitHub API: {what} failed ({last.reason}); waiting again would pass the "
+                    f"{self.config.max_wait:.0f} s bound ({self._budget.spent:.0f} s waited)",
+                    hint="re-run the job later, or raise REVIEWBOT_GITHUB_MAX_WAIT",
+                )
+            if why == "time":
+                return GitHubError(
+                    f"GitHub rate limit on {what}: another {last.retry_after or 0:.0f} s wait "
+                    f"would pass the {self.config.max_wait:.0f} s bound "
+                    f"({self._budget.spent:.0f} s waited)",
+                    hint="re-run the job later, or raise REVIEWBOT_GITHUB_MAX_WAIT",
+                )
+            if isinstance(last.cause, GithubException):
+                return _translate(what, last.cause)
+            return GitHubError(
+                f"GitHub API: {what} failed: {last.reason}",
+                hint="check GITHUB_API_URL and the network; re-run the job later",
+            )
+
+        def look(failure: Retryable) -> T | None:
+            return landed() if landed is not None and failure.counts else None
+
+        return run_with_retries(
+            attempt,
+            self._policy,
+            sleep=self._sleep,
+            on_retry=on_retry,
+            give_up=give_up,
+            budget=self._budget,
+            before_retry=look,
+        )
 
     # Plumbing ------------------------------------------------------------------------
     def _get(self, path: str) -> dict[str, Any]:

@@ -6,26 +6,16 @@ seconds: the primary limit), and ``403``/``429`` whose message names a secondary
 limit without any header (wait "a few minutes"; GitHub's advice is at least a minute).
 A plain ``403`` (a missing permission) is not a limit and is never waited on.
 Transient server errors (``500``, ``502``, ``503``, ``504``) are retried with backoff.
+Waiting and giving up follow the one retry policy (``reviewbot.retry``).
 """
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from reviewbot.retry import parse_retry_after
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
-
-
-def _retry_after(value: str, now: float) -> float | None:
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - now, 0.0)
 
 
 def rate_limit_wait(
@@ -42,7 +32,7 @@ def rate_limit_wait(
     lowered = {k.lower(): str(v) for k, v in headers.items()}
     after = lowered.get("retry-after")
     if after:
-        seconds = _retry_after(after, now)
+        seconds = parse_retry_after(after, now)
         if seconds is not None:
             return seconds
     reset = lowered.get("x-ratelimit-reset", "")
@@ -51,27 +41,3 @@ def rate_limit_wait(
     if status == 429 or "rate limit" in message.lower():
         return default_wait
     return None
-
-
-def backoff(attempt: int, base: float, cap: float = 30.0) -> float:
-    """Seconds before retry number ``attempt`` (1-based) after a transient failure."""
-    return float(min(base * 2.0 ** (attempt - 1), cap))
-
-
-@dataclass
-class WaitBudget:
-    """The most seconds one run spends waiting out rate limits, all waits together."""
-
-    limit: float
-    spent: float = 0.0
-
-    def take(self, seconds: float) -> bool:
-        """Spend ``seconds`` if they fit in what is left; False (nothing spent) if not."""
-        if self.spent + seconds > self.limit:
-            return False
-        self.spent += seconds
-        return True
-
-    @property
-    def left(self) -> float:
-        return max(self.limit - self.spent, 0.0)

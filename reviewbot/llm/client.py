@@ -28,16 +28,10 @@ from reviewbot.errors import ConfigError, ModelError
 from reviewbot.llm.assemble import TurnBuilder
 from reviewbot.llm.errors import ModelRequestError
 from reviewbot.llm.providers import Provider
-from reviewbot.llm.retry import (
-    ErrorContext,
-    Retryable,
-    RetryPolicy,
-    classify_error_body,
-    parse_retry_after,
-    run_with_retries,
-)
+from reviewbot.llm.retry import ErrorContext, classify_error_body, model_give_up
 from reviewbot.llm.types import AssistantTurn, EventCallback, Retrying
 from reviewbot.llm.wire import ToolChoice, build_body, check_tool_schemas
+from reviewbot.retry import Retryable, RetryPolicy, parse_retry_after, run_with_retries
 
 if TYPE_CHECKING:
     from reviewbot.config import Settings
@@ -224,9 +218,9 @@ class HttpModelClient:
     def _retried(
         self, attempt: Callable[[], AssistantTurn], on_event: EventCallback | None, what: str
     ) -> AssistantTurn:
-        def on_retry(number: int, wait: float, reason: str) -> None:
+        def on_retry(number: int, wait: float, failure: Retryable) -> None:
             if on_event is not None:
-                on_event(Retrying(number, wait, reason))
+                on_event(Retrying(number, wait, failure.reason))
 
         return run_with_retries(
             attempt,
@@ -235,7 +229,7 @@ class HttpModelClient:
             rng=self._rng,
             clock=self._clock,
             on_retry=on_retry,
-            what=what,
+            give_up=model_give_up(what),
         )
 
 

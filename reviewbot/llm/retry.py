@@ -1,22 +1,19 @@
-"""When to try a model call again, how long to wait, and what a final failure says.
+"""What a model API's failures mean: which are worth another try, and what a final one says.
 
 Transient failures (connection errors, idle streams, dropped streams, malformed chunks,
 HTTP 408/409/429/5xx, Moonshot's ``engine_overloaded_error``) raise ``Retryable`` inside
-an attempt; ``run_with_retries`` waits with exponential backoff and full jitter (or what
-``Retry-After`` asks) and gives up with ``ModelUnavailableError`` once the attempt count or
-the total retry time would be exceeded. Other HTTP errors become the ``ModelError``
-subclasses of ``reviewbot.llm.errors`` through ``classify_http_error``.
+an attempt, retried by the one retry policy (``reviewbot.retry``: exponential backoff with
+full jitter, or what ``Retry-After`` asks); ``model_give_up`` words the
+``ModelUnavailableError`` at the end. Other HTTP errors become the ``ModelError``
+subclasses of ``reviewbot.llm.errors`` through ``classify_error_body``.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 from reviewbot.errors import ModelError
@@ -29,6 +26,7 @@ from reviewbot.llm.errors import (
     ModelRequestError,
     ModelUnavailableError,
 )
+from reviewbot.retry import GiveUp, GiveUpReason, Retryable
 
 T = TypeVar("T")
 
@@ -38,82 +36,23 @@ QUOTA_TYPES = frozenset({"exceeded_current_quota_error", "insufficient_quota", "
 _QUOTA_WORDS = re.compile(r"quota|balance|credit|billing|insufficient funds", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 8
-    max_retry_seconds: float = 300.0  # total time spent waiting between attempts
-    base_delay: float = 1.0
-    max_delay: float = 30.0
+def model_give_up(what: str) -> GiveUp:
+    """How a model call gives up: ``ModelUnavailableError`` naming ``what``."""
 
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(attempt-1))]."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** max(attempt - 1, 0))
-        return rng.uniform(0.0, ceiling)
-
-
-class Retryable(Exception):
-    """A transient failure inside one attempt (never escapes ``run_with_retries``)."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-def run_with_retries(
-    attempt: Callable[[], T],
-    policy: RetryPolicy,
-    *,
-    sleep: Callable[[float], None],
-    rng: random.Random,
-    clock: Callable[[], float] = time.monotonic,
-    on_retry: Callable[[int, float, str], None] | None = None,
-    what: str = "the model API",
-) -> T:
-    """Call ``attempt`` until it returns, retrying ``Retryable`` failures within bounds."""
-    started = clock()
-    for number in range(1, policy.max_attempts + 1):
-        try:
-            return attempt()
-        except Retryable as failure:
-            last = failure
-        if number == policy.max_attempts:
-            break
-        wait = last.retry_after if last.retry_after is not None else policy.backoff(number, rng)
-        spent = clock() - started
-        if spent + wait > policy.max_retry_seconds:
-            asked = f" (it asked to wait {wait:.0f} s)" if last.retry_after is not None else ""
-            raise ModelUnavailableError(
-                f"{what} kept failing for {spent:.1f} s over {number} attempts{asked}: "
-                f"{last.reason}",
-                hint="try again later or raise max_retry_seconds",
+    def give_up(last: Retryable, why: GiveUpReason, tries: int, spent: float) -> ModelError:
+        if why == "attempts":
+            return ModelUnavailableError(
+                f"{what} failed {tries} times in a row: {last.reason}", hint="try again later"
             )
-        if on_retry is not None:
-            on_retry(number, wait, last.reason)
-        sleep(wait)
-    raise ModelUnavailableError(
-        f"{what} failed {policy.max_attempts} times in a row: {last.reason}",
-        hint="try again later",
-    )
+        asked = (
+            f" (it asked to wait {last.retry_after:.0f} s)" if last.retry_after is not None else ""
+        )
+        return ModelUnavailableError(
+            f"{what} kept failing for {spent:.1f} s over {tries} attempts{asked}: {last.reason}",
+            hint="try again later or raise max_retry_seconds",
+        )
 
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    current = time.time() if now is None else now
-    return max(when.timestamp() - current, 0.0)
+    return give_up
 
 
 # Error bodies -----------------------------------------------------------------------

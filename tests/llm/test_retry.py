@@ -1,31 +1,17 @@
-"""Backoff, Retry-After, bounds, and the mapping of error answers."""
+"""The mapping of a model API's error answers (the retry policy itself: tests/test_retry.py)."""
 
 from __future__ import annotations
 
-import random
-import time
-from email.utils import formatdate
-
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from reviewbot.llm.errors import (
     ContextLengthError,
     ModelAuthError,
     ModelNotFoundError,
     ModelRequestError,
-    ModelUnavailableError,
 )
-from reviewbot.llm.retry import (
-    ErrorContext,
-    Retryable,
-    RetryPolicy,
-    classify_error_body,
-    context_length_error,
-    parse_retry_after,
-    run_with_retries,
-)
+from reviewbot.llm.retry import ErrorContext, classify_error_body, context_length_error
+from reviewbot.retry import Retryable
 
 CTX = ErrorContext(
     base_url="http://127.0.0.1:1/v1",
@@ -33,73 +19,6 @@ CTX = ErrorContext(
     key_source="MOONSHOT_API_KEY",
     api_key="sk-secret-1",
 )
-
-
-@given(
-    attempt=st.integers(1, 30),
-    base=st.floats(0.001, 5),
-    cap=st.floats(0.001, 60),
-    seed=st.integers(0, 2**32),
-)
-def test_full_jitter_stays_within_the_exponential_ceiling(
-    attempt: int, base: float, cap: float, seed: int
-) -> None:
-    policy = RetryPolicy(base_delay=base, max_delay=cap)
-    wait = policy.backoff(attempt, random.Random(seed))
-    assert 0 <= wait <= min(cap, base * 2 ** (attempt - 1))
-
-
-def test_retry_after_forms() -> None:
-    now = time.time()
-    assert parse_retry_after("7") == 7.0
-    assert parse_retry_after(" 0 ") == 0.0
-    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
-    assert 9 <= parse_retry_after(formatdate(now + 10, usegmt=True), now=now) <= 10  # type: ignore[operator]
-    assert parse_retry_after(formatdate(now - 100, usegmt=True), now=now) == 0.0
-
-
-def test_run_with_retries_counts_attempts_and_reports_waits() -> None:
-    outcomes: list[object] = [
-        Retryable("HTTP 503"),
-        Retryable("HTTP 429", retry_after=0.01),
-        "done",
-    ]
-    reported: list[tuple[int, float, str]] = []
-
-    def attempt() -> str:
-        outcome = outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return str(outcome)
-
-    result = run_with_retries(
-        attempt,
-        RetryPolicy(base_delay=0.001),
-        sleep=time.sleep,
-        rng=random.Random(1),
-        on_retry=lambda n, wait, reason: reported.append((n, wait, reason)),
-    )
-    assert result == "done"
-    assert [(n, reason) for n, _, reason in reported] == [(1, "HTTP 503"), (2, "HTTP 429")]
-    assert reported[1][1] == 0.01
-
-
-def test_run_with_retries_gives_up_after_max_attempts() -> None:
-    calls = 0
-
-    def attempt() -> None:
-        nonlocal calls
-        calls += 1
-        raise Retryable("connection refused")
-
-    with pytest.raises(ModelUnavailableError, match="failed 3 times in a row: connection refused"):
-        run_with_retries(
-            attempt,
-            RetryPolicy(max_attempts=3, base_delay=0.001),
-            sleep=time.sleep,
-            rng=random.Random(),
-        )
-    assert calls == 3
 
 
 @pytest.mark.parametrize(

@@ -38,9 +38,9 @@ from reviewbot.llm.client import (
 from reviewbot.llm.errors import ModelNotFoundError, ModelRequestError
 from reviewbot.llm.inference_sh.task import COMPLETED, TaskProgress, build_turn, failure, unwrap
 from reviewbot.llm.inference_sh.wire import build_input
-from reviewbot.llm.retry import Retryable
 from reviewbot.llm.types import AssistantTurn, EventCallback, UsageEvent
 from reviewbot.llm.wire import ToolChoice, check_tool_schemas
+from reviewbot.retry import Retryable
 
 CANCEL_TIMEOUT = 5.0  # seconds a cancel may take on the way out (Ctrl-C waits for it)
 

@@ -20,7 +20,7 @@ from typing import Any
 from reviewbot.errors import ModelError
 from reviewbot.llm.assemble import TurnBuilder, parse_usage
 from reviewbot.llm.errors import ContextLengthError, ModelQuotaError
-from reviewbot.llm.retry import ErrorContext, Retryable, context_length_error
+from reviewbot.llm.retry import ErrorContext, context_length_error
 from reviewbot.llm.types import (
     AssistantTurn,
     ContentDelta,
@@ -30,6 +30,7 @@ from reviewbot.llm.types import (
     ToolCallDelta,
     Usage,
 )
+from reviewbot.retry import Retryable
 
 COMPLETED, FAILED, CANCELLED, REJECTED = 10, 11, 12, 13
 TERMINAL = frozenset({COMPLETED, FAILED, CANCELLED, REJECTED})
