@@ -32,7 +32,7 @@ OUTLINE_SHARE = 0.03
 OUTLINE_FILES = 16
 OUTLINE_MAX_BYTES = 60_000
 MISSES = 400  # stop looking after this many files in a row that do not fit
-CHANGED_SCORE = 1.0  # above any fused score (at most the sum of weights / (K + 1))
+CHANGED_SCORE = 1.0  # above any ranked score (the change's ranking shows them in (0, 1))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Ties are broken by path.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -55,7 +56,8 @@ def rank_signals(
     model: Mapping[str, float] = MODEL,
 ) -> list[Ranked]:
     """The packer's ranking of a change's signals (what ``bench/recall.py`` measures): the
-    linear model of ``reviewbot.pack.learned`` over every file a signal names."""
+    linear model of ``reviewbot.pack.learned`` over every file a signal names. Scores are
+    shown through the logistic function, in (0, 1): below the listing's changed files."""
     paths, rows = feature_rows(signals, changed)
     scores = dict(zip(paths, score_rows(rows, model), strict=True))
     positions = {n: {p: i for i, p in enumerate(as_ranking(s), 1)} for n, s in signals.items()}
@@ -64,5 +66,5 @@ def rank_signals(
         named = [n for n in sorted(signals) if path in signals[n]]
         named.sort(key=lambda n: -model.get(f"{n}:rr", 0.0) / positions[n][path])
         reasons = tuple(f"{n} #{positions[n][path]}: {signals[n][path].reason}" for n in named)
-        out.append(Ranked(path, scores[path], reasons))
+        out.append(Ranked(path, 1.0 / (1.0 + math.exp(-scores[path])), reasons))
     return out

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviewbot.pack import signals as sig
+from reviewbot.pack.fill import CHANGED_SCORE
 from reviewbot.pack.learned import FEATURES, SIGNALS, feature_rows
 from reviewbot.pack.rank import fuse, rank_signals
 
@@ -42,6 +43,7 @@ def test_ranking_is_deterministic_and_ties_go_by_path(
         as_signals({n: dict(reversed(s.items())) for n, s in raw.items()}), changed
     )
     assert ranked == again
+    assert all(0.0 < r.score < CHANGED_SCORE for r in ranked)  # changed files list first
     for a, b in itertools.pairwise(ranked):
         assert (a.score, b.path) >= (b.score, a.path)
 
