@@ -37,6 +37,7 @@ from bench.recall_eval import (
     complete,
     evaluate_sample,
     method_rankings,
+    record,
 )
 from bench.recall_samples import Sample, draw_samples, repo_path
 
@@ -147,15 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             methods = [m for m in METHODS if m != "aider repo map" or aider]
             tallies = {m: Tally() for m in methods}
             for sample, dump in zip(samples[name], dumps, strict=True):
-                if dump["unseen"]:
-                    for t in tallies.values():
-                        t.miss(unseen=True)
-                    continue
-                orders = method_rankings(dump)
-                if aider:
+                orders = {} if dump["unseen"] else method_rankings(dump)
+                if aider and not dump["unseen"]:
                     orders["aider repo map"] = complete(aider[sample.key], dump["pool"])
-                for method in methods:
-                    tallies[method].add(orders[method], dump["sizes"], sample.hidden)
+                record(tallies, dump, orders, sample.hidden)
             print(table(name, tallies, time.perf_counter() - started, methods), flush=True)
             results[name] = {
                 "language": repo["language"],

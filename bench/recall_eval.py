@@ -183,3 +183,18 @@ class Tally:
             **{f"hit@{b // 1000}K": self.hits[b] / n for b in BUDGETS},
             "MRR": sum(1 / r for r in self.ranks if r) / n,
         }
+
+
+def record(
+    tallies: Mapping[str, Tally],
+    dump: Mapping[str, Any],
+    orders: Mapping[str, Sequence[str]],
+    hidden: str,
+) -> None:
+    """One sample into every method's tally: a hidden file the packer cannot see (a path or
+    content rule dropped it) is a miss for every method, and stays in the count."""
+    for method, tally in tallies.items():
+        if dump["unseen"]:
+            tally.miss(unseen=True)
+        else:
+            tally.add(orders[method], dump["sizes"], hidden)
