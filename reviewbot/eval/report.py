@@ -48,6 +48,7 @@ def _row(name: str, s: Summary) -> str:
         _ratio(s.findings_per_clean),
         f"{s.found}/{s.defects}",
         f"{s.true_findings}/{s.findings}",
+        str(s.refuted),
         str(s.errors),
         f"{per['input_tokens']:,.0f}",
         f"{per['cached_tokens']:,.0f}",
@@ -66,9 +67,10 @@ def as_markdown(result: EvalResult) -> str:
         f"## {result.name}: {reviews} instance(s), model `{result.model or 'unknown'}`",
         "",
         "| configuration | recall | precision | F1 | findings per clean change | "
-        "defects found | findings on a defect | failed reviews | input tokens | cached | "
+        "defects found | findings on a defect | refuted by verification | failed reviews | "
+        "input tokens | cached | "
         "output tokens | cost | seconds | wall seconds |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         *(_row(r.configuration.name, r.summary) for r in result.results),
         "",
         "Tokens, cost and seconds are means per review (seconds: the review's own; wall: the "

@@ -135,7 +135,9 @@ def review(one: BuiltInstance, config: Configuration, job: EvalJob) -> ReviewOut
 def outcome_from_json(instance: str, data: Mapping[str, object], wall: float) -> ReviewOutcome:
     raw_findings = data.get("findings") or []
     raw_stats = data.get("stats") or {}
+    verification = data.get("verification") or {}
     assert isinstance(raw_findings, list) and isinstance(raw_stats, dict)
+    assert isinstance(verification, dict)
     stats = {k: float(raw_stats.get(k) or 0) for k in STAT_KEYS}
     return ReviewOutcome(
         instance=instance,
@@ -143,6 +145,7 @@ def outcome_from_json(instance: str, data: Mapping[str, object], wall: float) ->
         stats=stats,
         wall_seconds=wall,
         model=str(raw_stats.get("model") or ""),
+        refuted=len(verification.get("refuted") or ()),
     )
 
 

@@ -10,6 +10,9 @@ defect is found when at least one finding hits. Over a run:
 - F1 = 2PR / (P + R), 0 when either is 0 or undefined;
 - findings per clean change, and tokens, cost and seconds per review.
 
+The findings scored are those the review publishes (its JSON ``findings``); what the
+verification pass refuted is only counted.
+
 A review that failed counts with no findings (it found nothing) and is listed as an error.
 """
 
@@ -68,6 +71,7 @@ class ReviewOutcome:
     wall_seconds: float = 0.0
     error: str | None = None  # the review did not complete: its one-line reason
     model: str = ""
+    refuted: int = 0  # findings the verification pass refuted (not published, not scored)
 
 
 def hits(finding: Reported, gold: GoldLine, tolerance: int = TOLERANCE) -> bool:
@@ -91,6 +95,7 @@ class InstanceScore:
     error: str | None
     stats: Mapping[str, float]
     wall_seconds: float
+    refuted: int = 0
 
 
 def score_instance(instance: Instance, outcome: ReviewOutcome) -> InstanceScore:
@@ -104,6 +109,7 @@ def score_instance(instance: Instance, outcome: ReviewOutcome) -> InstanceScore:
         error=outcome.error,
         stats=dict(outcome.stats),
         wall_seconds=outcome.wall_seconds,
+        refuted=outcome.refuted,
     )
 
 
@@ -117,6 +123,7 @@ class Summary:
     clean: int
     clean_findings: int
     errors: int
+    refuted: int
     recall: float
     precision: float | None
     f1: float
@@ -151,6 +158,7 @@ def summarize(scores: Sequence[InstanceScore]) -> Summary:
         clean=len(clean),
         clean_findings=sum(s.findings for s in clean),
         errors=sum(1 for s in scores if s.error),
+        refuted=sum(s.refuted for s in scores),
         recall=recall,
         precision=precision,
         f1=f1,

@@ -57,10 +57,14 @@ def summaries(run: Scored) -> dict[str, dict[str, Any]]:
 
 
 def scripted(
-    k2_server: K2Server, synthetic: InstanceSet, cache: Path, model: str
+    k2_server: K2Server,
+    synthetic: InstanceSet,
+    cache: Path,
+    model: str,
+    refute: tuple[str, ...] = (),
 ) -> tuple[ScriptedReviewer, dict[str, Any]]:
     planned = plans(built_instances(synthetic, cache), model)
-    reviewer = ScriptedReviewer(planned)
+    reviewer = ScriptedReviewer(planned, refute=refute)
     k2_server.script(reviewer.turns())
     return reviewer, planned
 
@@ -88,6 +92,22 @@ def test_a_noisy_model_scores_the_precision_its_noise_implies(
     assert f"| default | 1.00 | {3 / (3 + noise):.2f} |" in markdown
     assert "best F1 0.60" in markdown and "precision ≥ 0.7" in markdown
     assert API_KEY not in run.stdout + run.stderr + json.dumps(run.scores)
+
+
+def test_what_verification_refutes_is_counted_not_scored(
+    k2_server: K2Server, synthetic: InstanceSet, cache: Path
+) -> None:
+    reviewer, planned = scripted(k2_server, synthetic, cache, "noisy", refute=("Noise",))
+    noise = sum(1 for p in planned.values() for f in p if f.title == "Noise")
+
+    run = run_eval(cache, k2_server, "--configs", "default")
+
+    assert run.code == 0, run.stderr
+    s = summaries(run)["default"]
+    assert (s["findings"], s["refuted"], s["precision"], s["recall"]) == (3, noise, 1.0, 1.0)
+    assert s["findings_per_clean"] == 0.0
+    assert reviewer.unknown_heads == 0
+    assert f"| default | 1.00 | 1.00 | 1.00 | 0.00 | 3/3 | 3/3 | {noise} | 0 |" in run.stdout
 
 
 @pytest.mark.slow

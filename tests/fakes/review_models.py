@@ -85,8 +85,11 @@ def fill(tool: Mapping[str, Any], known: Mapping[str, Any], evidence: str) -> di
 class ScriptedReviewer:
     """A model that files ``plans[head]`` on the change whose head it is shown."""
 
-    def __init__(self, plans: Mapping[str, Sequence[Planned]]) -> None:
+    def __init__(
+        self, plans: Mapping[str, Sequence[Planned]], *, refute: Sequence[str] = ()
+    ) -> None:
         self.plans = {head[:12]: tuple(p) for head, p in plans.items()}
+        self.refute = tuple(refute)  # verification refutes findings whose title has one of these
         self.unknown_heads = 0  # requests naming no planned head (a test can assert 0)
 
     def turns(self, count: int = 10_000) -> list[Any]:
@@ -142,8 +145,12 @@ class ScriptedReviewer:
         verdict_tool = next(
             (t for name, t in tools.items() if name not in REVIEW_TOOLS and _is_verdict(t)), None
         )
-        after = "\n".join(_text(m) for m in messages[finished_at + 1 :])
-        candidates = dict.fromkeys(_FINDING.findall(after)).keys()
+        after = "\n".join(_text(m) for m in messages[finished_at + 1 :]).splitlines()
+        candidates = {
+            match.group(1): (match.group(2), int(match.group(3)), line)
+            for line in after
+            if (match := _FINDING.search(line))
+        }
         answered = any(i > finished_at and name not in REVIEW_TOOLS for i, name in calls)
         if verdict_tool is None or answered or not candidates:
             return Turn(
@@ -151,9 +158,10 @@ class ScriptedReviewer:
                 tool_calls=[FakeCall("finish_review", {"summary": "Checked."})],
             )
         return Turn(
-            reasoning="Each finding holds on re-reading.",
+            reasoning="Re-read each finding.",
             tool_calls=[
-                _verdict(verdict_tool, ident, path, int(line)) for ident, path, line in candidates
+                _verdict(verdict_tool, ident, path, number, any(t in text for t in self.refute))
+                for ident, (path, number, text) in candidates.items()
             ],
         )
 
@@ -163,10 +171,11 @@ def _is_verdict(tool: Mapping[str, Any]) -> bool:
     return "verdict" in properties
 
 
-def _verdict(tool: Mapping[str, Any], ident: str, path: str, line: int) -> FakeCall:
+def _verdict(tool: Mapping[str, Any], ident: str, path: str, line: int, refute: bool) -> FakeCall:
     properties, _ = _properties(tool)
-    choices = properties["verdict"].get("enum") or ["confirmed"]
-    verdict = next((c for c in choices if str(c).startswith("confirm")), choices[0])
+    choices = properties["verdict"].get("enum") or ["confirmed", "refuted"]
+    wanted = "refute" if refute else "confirm"
+    verdict = next((c for c in choices if str(c).startswith(wanted)), choices[0])
     id_key = next((k for k in properties if k in ("id", "finding", "finding_id")), "id")
     known: dict[str, Any] = {id_key: ident, "verdict": verdict, "line": line}
     name = (tool.get("function") or {}).get("name", "verify")
