@@ -186,7 +186,8 @@ def publish_issue(
     exists: Callable[[str], bool],
 ) -> Upserted:
     """Create or update the tracking issue (one per repository, never a second)."""
-    from reviewbot.github.api import ApiConfig, GitHubApi
+    from reviewbot.github.api import GitHubApi
+    from reviewbot.github.connection import ApiConfig
     from reviewbot.github.issues import find_issue, upsert_issue
 
     repository = issue_repository(environ)

@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from reviewbot.errors import EXIT_OK, ConfigError, UsageError
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.connection import ApiConfig
 from reviewbot.github.learnings_issue import LearningsIssue
 from reviewbot.review.sanitize import printable
 

@@ -27,7 +27,7 @@ from reviewbot.errors import (
     EXIT_OK,
     GitHubError,
 )
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
 from reviewbot.github.base import (
     BASE_HINT,
     CHECKOUT_HINT,
@@ -37,6 +37,7 @@ from reviewbot.github.base import (
     require_commit,
 )
 from reviewbot.github.body import SummaryExtras
+from reviewbot.github.connection import ApiConfig
 from reviewbot.github.conversation import Conversation
 from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
 from reviewbot.github.extras import Additions, gather, summary_extras

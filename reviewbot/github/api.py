@@ -17,21 +17,17 @@ issue); the values answered are in ``types``.
 from __future__ import annotations
 
 import contextlib
-import math
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, TypeVar
 
-import github
-import requests
-from github.GithubException import GithubException
+from github.Issue import Issue
+from github.NamedUser import NamedUser
+from github.PullRequestReview import PullRequestReview
 
-from reviewbot import __version__
-from reviewbot.errors import ConfigError, GitHubError
+from reviewbot.errors import GitHubError
+from reviewbot.github.connection import Connection, GitHubNotFound
 from reviewbot.github.types import (
     Actor,
-    GitHubRefusal,
     IssueInfo,
     NewComment,
     PostedComment,
@@ -39,9 +35,7 @@ from reviewbot.github.types import (
     PullInfo,
     ThreadInfo,
 )
-from reviewbot.github.wait import TRANSIENT_STATUSES, rate_limit_wait
 from reviewbot.repo import PatchFile
-from reviewbot.retry import GiveUpReason, Retryable, RetryPolicy, WaitBudget, run_with_retries
 
 T = TypeVar("T")
 
@@ -70,267 +64,26 @@ mutation($thread: ID!) {
 """
 
 
-@dataclass(frozen=True)
-class ApiConfig:
-    """Where GitHub is and how politely to talk to it."""
+class GitHubApi(Connection):
+    """The calls reviewbot makes, each retried by the one policy; a context manager."""
 
-    base_url: str
-    token: str = field(repr=False)
-    graphql_url: str = ""  # empty: derived from base_url as PyGitHub does
-    seconds_between_requests: float = 0.25
-    seconds_between_writes: float = 1.0
-    max_wait: float = 300.0  # seconds spent waiting out rate limits, in total
-    rate_wait: float = 60.0  # wait for a secondary limit that names no time
-    backoff_base: float = 1.0  # first backoff after a transient failure
-    attempts: int = 4  # tries of one call on transient failures
-    timeout: int = 30
-    lock_stale: float = 300.0  # another run's pending review older than this is taken over
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> ApiConfig:
-        """From the Actions variables (``GITHUB_API_URL``, ``GITHUB_GRAPHQL_URL``,
-        ``GITHUB_TOKEN``) and the pacing knobs ``REVIEWBOT_GITHUB_REQUEST_INTERVAL``,
-        ``..._WRITE_INTERVAL``, ``..._MAX_WAIT``, ``..._RATE_WAIT``, ``..._BACKOFF`` and
-        ``..._LOCK_STALE`` (seconds)."""
-        token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or ""
-        if not token:
-            raise ConfigError(
-                "GITHUB_TOKEN is not set",
-                hint="pass it to the step: `env: GITHUB_TOKEN: ${{ github.token }}`",
-            )
-
-        def seconds(name: str, default: float) -> float:
-            text = environ.get(f"REVIEWBOT_GITHUB_{name}", "").strip()
-            if not text:
-                return default
-            try:
-                value = float(text)
-            except ValueError:
-                value = -1.0
-            if value < 0:
-                raise ConfigError(
-                    f"environment variable REVIEWBOT_GITHUB_{name} must be a number >= 0, "
-                    f"got {text!r}"
-                )
-            return value
-
-        return cls(
-            base_url=(environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
-            token=token,
-            graphql_url=environ.get("GITHUB_GRAPHQL_URL", ""),
-            seconds_between_requests=seconds("REQUEST_INTERVAL", 0.25),
-            seconds_between_writes=seconds("WRITE_INTERVAL", 1.0),
-            max_wait=seconds("MAX_WAIT", 300.0),
-            rate_wait=seconds("RATE_WAIT", 60.0),
-            backoff_base=seconds("BACKOFF", 1.0),
-            lock_stale=seconds("LOCK_STALE", 300.0),
-        )
-
-
-def _message(data: Any) -> str:
-    if isinstance(data, dict):
-        text = str(data.get("message") or "")
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors:
-            parts = [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in errors]
-            text = f"{text}: {'; '.join(parts)}" if text else "; ".join(parts)
-        return text
-    return str(data or "")
-
-
-def _reasons(data: Any) -> list[str]:
-    errors = data.get("errors") if isinstance(data, dict) else None
-    if not isinstance(errors, list):
-        return []
-    return [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in errors]
-
-
-class GitHubNotFound(GitHubError):
-    """GitHub answered 404: the thing is gone (or the token cannot see it)."""
-
-
-def _translate(what: str, exc: GithubException) -> GitHubError:
-    status = exc.status
-    text = " ".join(_message(exc.data).split())[:300] or "no message"
-    line = f"GitHub API: {what} failed with {status} ({text})"
-    if status == 401:
-        return GitHubError(line, hint="check the token (GITHUB_TOKEN)")
-    if status == 403:
-        return GitHubError(
-            line,
-            hint="the token lacks a permission: give the workflow `pull-requests: write` "
-            "(and `issues: write` for issues)",
-        )
-    if status == 404:
-        return GitHubNotFound(line, hint="check GITHUB_REPOSITORY and that the token can see it")
-    if status == 422:
-        return GitHubRefusal(line, _reasons(exc.data))
-    return GitHubError(line, hint="GitHub may be having trouble; re-run the job later")
-
-
-class GitHubApi:
-    """The calls reviewbot makes, each retried by one policy; a context manager."""
-
-    def __init__(
-        self,
-        config: ApiConfig,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        log: Callable[[str], None] | None = None,
-    ) -> None:
-        self.config = config
-        self._sleep = sleep
-        self._log = log or (lambda _line: None)
-        self._budget = WaitBudget(config.max_wait)  # the run's waiting, all calls together
-        self._policy = RetryPolicy(
-            max_attempts=config.attempts,
-            max_retry_seconds=math.inf,  # bounded by the budget instead
-            base_delay=config.backoff_base,
-            jitter=False,
-        )
-        self._gh = github.Github(
-            base_url=config.base_url.rstrip("/"),
-            auth=github.Auth.Token(config.token),
-            timeout=config.timeout,
-            user_agent=f"reviewbot/{__version__}",
-            retry=None,
-            seconds_between_requests=config.seconds_between_requests or None,
-            seconds_between_writes=config.seconds_between_writes or None,
-            lazy=True,
-        )
-
-    def close(self) -> None:
-        self._gh.close()
-
-    @property
-    def client(self) -> github.Github:
-        """The PyGitHub client (lazy), for the other modules of this package only; every
-        call through it goes through ``call``."""
-        return self._gh
-
-    def __enter__(self) -> GitHubApi:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def waited(self) -> float:
-        """Seconds spent waiting out rate limits so far."""
-        return self._budget.spent
-
-    # The retry policy ------------------------------------------------------------------
-    def call(
-        self, what: str, action: Callable[[], T], *, landed: Callable[[], T | None] | None = None
-    ) -> T:
-        """Run ``action`` under the one retry policy (``reviewbot.retry``); ``landed`` looks
-        for a write's effect after a transient failure (so it is not sent twice).
-
-        PyGitHub's own retry (``GithubRetry``, urllib3's) is not used: a write must be
-        looked up before it is sent again, and one budget bounds a run's waiting across
-        its calls; both live in ``run_with_retries``."""
-
-        def attempt() -> T:
-            try:
-                return action()
-            except GithubException as exc:
-                headers = {str(k): str(v) for k, v in (exc.headers or {}).items()}
-                wait = rate_limit_wait(
-                    exc.status,
-                    headers,
-                    _message(exc.data),
-                    default_wait=self.config.rate_wait,
-                    now=time.time(),
-                )
-                if wait is not None:
-                    raise Retryable("rate limit", wait, counts=False, cause=exc) from exc
-                if exc.status not in TRANSIENT_STATUSES:
-                    raise _translate(what, exc) from exc
-                raise Retryable(str(exc.status), cause=exc) from exc
-            except requests.RequestException as exc:
-                raise Retryable(type(exc).__name__, cause=exc) from exc
-
-        def on_retry(failures: int, wait: float, failure: Retryable) -> None:
-            if not failure.counts:
-                self._log(f"GitHub rate limit on {what}: waiting {wait:.0f} s")
-            else:
-                self._log(
-                    f"GitHub API: {what} failed ({failure.reason}); "
-                    f"retry {failures} in {wait:.1f} s"
-                )
-
-        def give_up(last: Retryable, why: GiveUpReason, tries: int, spent: float) -> GitHubError:
-            if why == "time" and last.counts:
-                return GitHubError(
-                    f"GitHub API: {what} failed ({last.reason}); waiting again would pass the "
-                    f"{self.config.max_wait:.0f} s bound ({self._budget.spent:.0f} s waited)",
-                    hint="re-run the job later, or raise REVIEWBOT_GITHUB_MAX_WAIT",
-                )
-            if why == "time":
-                return GitHubError(
-                    f"GitHub rate limit on {what}: another {last.retry_after or 0:.0f} s wait "
-                    f"would pass the {self.config.max_wait:.0f} s bound "
-                    f"({self._budget.spent:.0f} s waited)",
-                    hint="re-run the job later, or raise REVIEWBOT_GITHUB_MAX_WAIT",
-                )
-            if isinstance(last.cause, GithubException):
-                return _translate(what, last.cause)
-            return GitHubError(
-                f"GitHub API: {what} failed: {last.reason}",
-                hint="check GITHUB_API_URL and the network; re-run the job later",
-            )
-
-        def look(failure: Retryable) -> T | None:
-            return landed() if landed is not None and failure.counts else None
-
-        return run_with_retries(
-            attempt,
-            self._policy,
-            sleep=self._sleep,
-            on_retry=on_retry,
-            give_up=give_up,
-            budget=self._budget,
-            before_retry=look,
-        )
-
-    # Plumbing ------------------------------------------------------------------------
-    def _get(self, path: str) -> dict[str, Any]:
-        _, data = self._gh.requester.requestJsonAndCheck("GET", path)
-        return dict(data)
-
-    def _send(self, verb: str, path: str, data: dict[str, Any] | None = None) -> Any:
-        _, answer = self._gh.requester.requestJsonAndCheck(verb, path, input=data)
-        return answer
-
-    def _pages(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Every item of a paginated list (following ``Link: rel="next"``)."""
-        items: list[dict[str, Any]] = []
-        url: str | None = path
-        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
-        while url:
-            headers, data = self._gh.requester.requestJsonAndCheck("GET", url, parameters=query)
-            items.extend(data if isinstance(data, list) else [])
-            url, query = _next_link(headers), None
-        return items
-
-    # Reading -------------------------------------------------------------------------
+    # Reading: PyGitHub's typed objects and its pagination ------------------------------
     def pull(self, repo: str, number: int) -> PullInfo:
         def fetch() -> PullInfo:
-            pr = self._get(f"/repos/{repo}/pulls/{number}")
-            head, base = pr.get("head") or {}, pr.get("base") or {}
+            pr = self._repo(repo).get_pull(number)
             return PullInfo(
-                number=int(pr["number"]),
-                title=str(pr.get("title") or ""),
-                body=str(pr.get("body") or ""),
-                state=str(pr.get("state") or "open"),
-                draft=bool(pr.get("draft")),
-                merged=bool(pr.get("merged")),
-                author=_actor_of(pr.get("user")),
-                head_sha=str(head.get("sha") or ""),
-                base_sha=str(base.get("sha") or ""),
-                head_repo=str((head.get("repo") or {}).get("full_name") or ""),
-                base_repo=str((base.get("repo") or {}).get("full_name") or repo),
-                html_url=str(pr.get("html_url") or ""),
+                number=pr.number,
+                title=pr.title or "",
+                body=pr.body or "",
+                state=pr.state or "open",
+                draft=bool(pr.draft),
+                merged=bool(pr.merged),
+                author=_actor_of(pr.user),
+                head_sha=pr.head.sha or "",
+                base_sha=pr.base.sha or "",
+                head_repo=pr.head.repo.full_name if pr.head.repo is not None else "",
+                base_repo=pr.base.repo.full_name if pr.base.repo is not None else repo,
+                html_url=pr.html_url or "",
             )
 
         return self.call(f"reading pull request #{number}", fetch)
@@ -341,12 +94,12 @@ class GitHubApi:
         def fetch() -> list[PatchFile]:
             return [
                 PatchFile(
-                    filename=str(f["filename"]),
-                    status=str(f.get("status") or "modified"),
-                    patch=f.get("patch"),
-                    previous_filename=f.get("previous_filename"),
+                    filename=f.filename,
+                    status=f.status or "modified",
+                    patch=f.patch,
+                    previous_filename=f.previous_filename,
                 )
-                for f in self._pages(f"/repos/{repo}/pulls/{number}/files")
+                for f in self._repo(repo).get_pull(number).get_files()
             ]
 
         return self.call(f"listing the files of #{number}", fetch)
@@ -355,26 +108,26 @@ class GitHubApi:
         def fetch() -> list[PostedComment]:
             return [
                 PostedComment(
-                    id=int(c["id"]),
-                    review_id=c.get("pull_request_review_id"),
-                    path=str(c.get("path") or ""),
-                    line=c.get("line"),
-                    original_line=c.get("original_line"),
-                    start_line=c.get("start_line"),
-                    side="LEFT" if c.get("side") == "LEFT" else "RIGHT",
-                    body=str(c.get("body") or ""),
-                    author=_actor_of(c.get("user")),
-                    commit_id=str(c.get("commit_id") or ""),
-                    in_reply_to=c.get("in_reply_to_id"),
+                    id=c.id,
+                    review_id=c.pull_request_review_id,
+                    path=c.path or "",
+                    line=c.line,
+                    original_line=c.original_line,
+                    start_line=c.start_line,
+                    side="LEFT" if c.side == "LEFT" else "RIGHT",
+                    body=c.body or "",
+                    author=_actor_of(c.user),
+                    commit_id=c.commit_id or "",
+                    in_reply_to=c.in_reply_to_id,
                 )
-                for c in self._pages(f"/repos/{repo}/pulls/{number}/comments")
+                for c in self._repo(repo).get_pull(number).get_review_comments()
             ]
 
         return self.call(f"listing the review comments of #{number}", fetch)
 
     def reviews(self, repo: str, number: int) -> list[PostedReview]:
         def fetch() -> list[PostedReview]:
-            return [_review_of(r) for r in self._pages(f"/repos/{repo}/pulls/{number}/reviews")]
+            return [_review_of(r) for r in self._repo(repo).get_pull(number).get_reviews()]
 
         return self.call(f"listing the reviews of #{number}", fetch)
 
@@ -398,15 +151,14 @@ class GitHubApi:
         """The user's role on the repository: admin, maintain, write, triage, read, none."""
 
         def fetch() -> str:
-            data = self._get(f"/repos/{repo}/collaborators/{login}/permission")
-            return str(data.get("role_name") or data.get("permission") or "none")
+            return self._repo(repo).get_collaborator_role_name(login) or "none"
 
         return self.call(f"reading {login}'s permission", fetch)
 
     def viewer_login(self) -> str | None:
         """The token's own login; None for an Actions or App token (GitHub answers 403)."""
         try:
-            return self.call("reading the token's user", lambda: str(self._get("/user")["login"]))
+            return self.call("reading the token's user", lambda: self._gh.get_user().login)
         except GitHubError:
             return None
 
@@ -425,7 +177,7 @@ class GitHubApi:
         """One review (``event`` None: a pending review, submitted later or deleted)."""
 
         def send() -> PostedReview:
-            target = self._gh.get_repo(repo)  # lazy: no request
+            target = self._repo(repo)
             pr = target.get_pull(number)
             commit = target.get_commit(commit_id)
             payload: list[Any] = [c.payload() for c in comments]
@@ -433,7 +185,7 @@ class GitHubApi:
                 made = pr.create_review(commit=commit, body=body, comments=payload)
             else:
                 made = pr.create_review(commit=commit, body=body, event=event, comments=payload)
-            return _review_of(made.raw_data)
+            return _review_of(made)
 
         return self.call(f"posting a review on #{number}", send, landed=landed)
 
@@ -448,27 +200,36 @@ class GitHubApi:
     ) -> PostedReview:
         """Submit a pending review as a ``COMMENT`` with ``body`` (``GitHubNotFound`` when
         the pending review is gone)."""
+        # PyGitHub has no call for submitting a pending review: a raw request.
         path = f"/repos/{repo}/pulls/{number}/reviews/{review_id}/events"
         data = {"event": "COMMENT", "body": body}
 
         def send() -> PostedReview:
-            return _review_of(self._send("POST", path, data))
+            made = self._send("POST", path, data)
+            return _review_of(self._gh.create_from_raw_data(PullRequestReview, made))
 
         return self.call(f"submitting review {review_id} on #{number}", send, landed=landed)
 
     def delete_pending_review(self, repo: str, number: int, review_id: int) -> None:
-        path = f"/repos/{repo}/pulls/{number}/reviews/{review_id}"
+        def send() -> None:
+            self._repo(repo).get_pull(number).get_review(review_id).delete()
+
         with contextlib.suppress(GitHubNotFound):  # already gone: that is what we wanted
-            self.call(f"deleting pending review {review_id}", lambda: self._send("DELETE", path))
+            self.call(f"deleting pending review {review_id}", send)
 
     def resolve_thread(self, thread_id: str) -> None:
         self.graphql(f"resolving thread {thread_id}", RESOLVE_MUTATION, {"thread": thread_id})
 
     def react(self, repo: str, comment_id: int, content: str) -> None:
-        path = f"/repos/{repo}/issues/comments/{comment_id}/reactions"
-        self.call("reacting to the comment", lambda: self._send("POST", path, {"content": content}))
+        def send() -> None:
+            # An issue comment's URL does not name its issue: any lazy issue reaches it.
+            self._repo(repo).get_issue(1).get_comment(comment_id).create_reaction(content)
+
+        self.call("reacting to the comment", send)
 
     def graphql(self, what: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        # Review threads (listing, resolving) exist only in GitHub's GraphQL API, which
+        # PyGitHub does not type: the query goes through its requester.
         url = self.config.graphql_url or self._gh.requester.graphql_url
 
         def send() -> dict[str, Any]:
@@ -484,13 +245,16 @@ class GitHubApi:
     def issues(
         self, repo: str, *, labels: Iterable[str] = (), state: str = "all"
     ) -> list[IssueInfo]:
-        params: dict[str, Any] = {"state": state}
-        wanted = ",".join(labels)
-        if wanted:
-            params["labels"] = wanted
+        wanted = list(labels)
 
         def fetch() -> list[IssueInfo]:
-            return [_issue_of(i) for i in self._pages(f"/repos/{repo}/issues", params)]
+            target = self._repo(repo)
+            found = (
+                target.get_issues(state=state, labels=wanted)
+                if wanted
+                else target.get_issues(state=state)
+            )
+            return [_issue_of(i) for i in found]
 
         return self.call("listing issues", fetch)
 
@@ -503,10 +267,10 @@ class GitHubApi:
         labels: Sequence[str] = (),
         landed: Callable[[], IssueInfo | None] | None = None,
     ) -> IssueInfo:
-        data = {"title": title, "body": body, "labels": list(labels)}
-
         def send() -> IssueInfo:
-            return _issue_of(self._send("POST", f"/repos/{repo}/issues", data))
+            return _issue_of(
+                self._repo(repo).create_issue(title=title, body=body, labels=list(labels))
+            )
 
         return self.call("creating an issue", send, landed=landed)
 
@@ -520,33 +284,33 @@ class GitHubApi:
         labels: Sequence[str] | None = None,
         state: str | None = None,
     ) -> IssueInfo:
-        data: dict[str, Any] = {"title": title, "body": body}
-        if labels is not None:
-            data["labels"] = list(labels)
-        if state is not None:
-            data["state"] = state
-
         def send() -> IssueInfo:
-            return _issue_of(self._send("PATCH", f"/repos/{repo}/issues/{number}", data))
+            issue = self._repo(repo).get_issue(number)
+            changes: dict[str, Any] = {"title": title, "body": body}
+            if labels is not None:
+                changes["labels"] = list(labels)
+            if state is not None:
+                changes["state"] = state
+            issue.edit(**changes)
+            return _issue_of(issue)
 
         return self.call(f"updating issue #{number}", send)
 
 
-def _actor_of(user: Any) -> Actor:
-    if not isinstance(user, dict):
+def _actor_of(user: NamedUser | None) -> Actor:
+    if user is None:
         return Actor("ghost")
-    kind = user.get("type") or user.get("__typename") or "User"
-    return Actor(str(user.get("login") or "ghost"), str(kind))
+    return Actor(user.login or "ghost", user.type or "User")
 
 
-def _review_of(r: dict[str, Any]) -> PostedReview:
+def _review_of(r: PullRequestReview) -> PostedReview:
     return PostedReview(
-        id=int(r["id"]),
-        body=str(r.get("body") or ""),
-        state=str(r.get("state") or ""),
-        commit_id=str(r.get("commit_id") or ""),
-        author=_actor_of(r.get("user")),
-        html_url=str(r.get("html_url") or ""),
+        id=r.id,
+        body=r.body or "",
+        state=r.state or "",
+        commit_id=r.commit_id or "",
+        author=_actor_of(r.user),
+        html_url=r.html_url or "",
     )
 
 
@@ -559,28 +323,25 @@ def _thread_of(node: dict[str, Any]) -> ThreadInfo:
         outdated=bool(node.get("isOutdated")),
         first_comment_id=first.get("databaseId"),
         first_body=str(first.get("body") or ""),
-        first_author=_actor_of(first.get("author")),
-        resolved_by=_actor_of(node["resolvedBy"]) if node.get("resolvedBy") else None,
+        first_author=_graphql_actor(first.get("author")),
+        resolved_by=_graphql_actor(node["resolvedBy"]) if node.get("resolvedBy") else None,
     )
 
 
-def _issue_of(i: dict[str, Any]) -> IssueInfo:
+def _graphql_actor(user: Any) -> Actor:
+    if not isinstance(user, dict):
+        return Actor("ghost")
+    return Actor(str(user.get("login") or "ghost"), str(user.get("__typename") or "User"))
+
+
+def _issue_of(i: Issue) -> IssueInfo:
     return IssueInfo(
-        number=int(i["number"]),
-        title=str(i.get("title") or ""),
-        body=str(i.get("body") or ""),
-        state=str(i.get("state") or "open"),
-        author=_actor_of(i.get("user")),
-        url=str(i.get("html_url") or ""),
-        is_pull=i.get("pull_request") is not None,
-        labels=tuple(str(x.get("name")) for x in i.get("labels") or [] if isinstance(x, dict)),
+        number=i.number,
+        title=i.title or "",
+        body=i.body or "",
+        state=i.state or "open",
+        author=_actor_of(i.user),
+        url=i.html_url or "",
+        is_pull=i.pull_request is not None,
+        labels=tuple(label.name for label in i.labels),
     )
-
-
-def _next_link(headers: dict[str, Any]) -> str | None:
-    link = next((str(v) for k, v in headers.items() if k.lower() == "link"), "")
-    for part in link.split(","):
-        target, _, rel = part.partition(";")
-        if 'rel="next"' in rel:
-            return target.strip().strip("<>")
-    return None

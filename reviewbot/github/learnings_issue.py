@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.connection import ApiConfig
 from reviewbot.github.issues import find_issue, upsert_issue
 from reviewbot.github.types import IssueInfo
 from reviewbot.learnings import store

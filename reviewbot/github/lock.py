@@ -26,7 +26,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reviewbot.errors import GitHubError
-from reviewbot.github.api import GitHubApi, GitHubNotFound
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.connection import GitHubNotFound
 from reviewbot.github.types import GitHubRefusal, NewComment, PostedReview
 
 CONTENTION = "one pending review"  # in GitHub's refusal while another pending review exists

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.connection import ApiConfig
 from tests.audit.conftest import project  # noqa: F401  (a small project to audit)
 from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from reviewbot.errors import ConfigError, GitHubError
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
+from reviewbot.github.connection import ApiConfig
 from reviewbot.github.issues import find_issue, hidden_marker, upsert_issue
 from reviewbot.github.types import GitHubRefusal, NewComment
 from tests.fakes.github_files import PullFile

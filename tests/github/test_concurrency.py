@@ -7,8 +7,9 @@ import re
 import time
 from typing import Any
 
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
 from reviewbot.github.body import Marker, parse_marker
+from reviewbot.github.connection import ApiConfig
 from tests.fakes.k2_server import FakeCall, Fault, Turn
 from tests.github.conftest import NAME, NUMBER, OWNER, TOKEN, Bench, comment, review_script
 

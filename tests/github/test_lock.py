@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviewbot.errors import GitHubError
-from reviewbot.github.api import ApiConfig, GitHubApi
+from reviewbot.github.api import GitHubApi
 from reviewbot.github.body import Style
+from reviewbot.github.connection import ApiConfig
 from reviewbot.github.lock import Hold, Holder, PullLock, contended
 from reviewbot.github.review import Publisher, Target, _comment
 from reviewbot.github.types import GitHubRefusal, PostedReview
