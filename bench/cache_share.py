@@ -1,11 +1,15 @@
-"""Prefix caching over a scripted 20-turn review.
+"""Prefix caching over a scripted 20-request review with its verification pass.
 
-Runs the real pipeline (pack -> prompt -> agent loop with the real tools and client) on a
-real repository against the loopback K2-compatible server, which reports cached tokens as
-a prefix cache would (the longest common prefix with earlier requests). Prints the cached
-share of input tokens per turn and from the second turn on.
+Runs the real pipeline (pack -> prompt -> agent loop with the real tools and client ->
+verification) on a real repository against the loopback K2-compatible server, which bills
+cached tokens as providers' prefix caching does: the request laid out tools first, then
+messages, and the longest prefix it shares with an earlier request counted as cached (in
+whole blocks of ``--block`` tokens). The scripted model reads (alone and in parallel),
+files two findings on lines of the diff, finishes, then verifies both (one confirmed, one
+refuted) and finishes again. Prints the cached share of each request; the target is at
+least 90 % on every request from the second on.
 
-    python bench/cache_share.py [REPO] [--base REF] [--turns 20]
+    python bench/cache_share.py [REPO] [--base REF] [--requests 20] [--block 16]
 
 REPO defaults to this project's checkout; the base defaults to HEAD~3.
 """
@@ -26,39 +30,81 @@ from reviewbot.llm.client import ChatClient, ClientConfig  # noqa: E402
 from reviewbot.llm.providers import PROVIDERS  # noqa: E402
 from reviewbot.pipeline.plan import plan_review  # noqa: E402
 from reviewbot.pipeline.run import Execution, execute  # noqa: E402
-from reviewbot.repo import RepoView, changeset_from_git, resolve_range  # noqa: E402
+from reviewbot.repo import ChangeSet, RepoView, changeset_from_git, resolve_range  # noqa: E402
 from tests.fakes.k2_server import FakeCall, K2Server, Turn  # noqa: E402
 
+TARGET = 0.90
 
-def script(paths: list[str], turns: int) -> list[Any]:
-    out: list[Any] = []
-    for i in range(turns - 1):
+
+def added_lines(changes: ChangeSet) -> list[tuple[str, int]]:
+    """(path, new line) of added lines, one per hunk first: where findings can go."""
+    firsts, rest = [], []
+    for f in changes.files:
+        for hunk in f.hunks:
+            lines = [(f.path, line.new) for line in hunk.lines if line.kind == "+" and line.new]
+            firsts += lines[:1]
+            rest += lines[1:]
+    return firsts + rest
+
+
+def turn(*calls: FakeCall, thinking: int = 400) -> Turn:
+    return Turn(reasoning="Checking: " + "x" * thinking, tool_calls=list(calls))
+
+
+def script(paths: list[str], spots: list[tuple[str, int]], requests: int) -> list[Any]:
+    """``requests`` turns: reading, two findings, finish; the pass: verdicts, finish."""
+    (p1, l1), (p2, l2) = spots[0], spots[min(1, len(spots) - 1)]
+    finding = {"severity": "major", "body": "Explained.", "title": "Problem one"}
+    review_tail = [
+        turn(FakeCall("add_comment", {**finding, "path": p1, "line": l1,
+                                      "evidence": f"{p1}:{l1}"})),
+        turn(FakeCall("add_comment", {**finding, "path": p2, "line": l2, "title": "Problem two",
+                                      "evidence": f"{p2}:{l2}"})),
+        turn(FakeCall("finish_review", {"summary": "Two findings."})),
+    ]  # fmt: skip
+    verify = [
+        turn(FakeCall("read_file", {"path": p1, "start_line": max(l1 - 5, 1)})),
+        turn(FakeCall("verify_finding", {"id": "F1", "verdict": "confirm",
+                                         "evidence": f"{p1}:{l1}", "reason": "It holds."})),
+        turn(FakeCall("verify_finding", {"id": "F2", "verdict": "refute",
+                                         "evidence": f"{p2}:{l2}", "reason": "Handled."})),
+        turn(FakeCall("finish_review", {"summary": "One finding."})),
+    ]  # fmt: skip
+    reading: list[Any] = []
+    for i in range(max(requests - len(review_tail) - len(verify), 0)):
         path = paths[i % len(paths)]
-        if i % 3 == 0:
-            call = FakeCall("read_file", {"path": path, "start_line": 1 + 40 * (i // 3)})
-        elif i % 3 == 1:
-            call = FakeCall("search_code", {"pattern": f"def \\w+{i}?", "path_glob": "*.py"})
+        if i % 4 == 0:
+            calls = [FakeCall("read_file", {"path": path, "start_line": 1 + 40 * (i // 4)})]
+        elif i % 4 == 1:
+            calls = [FakeCall("search_code", {"pattern": f"def \\w+{i}?", "path_glob": "*.py"}),
+                     FakeCall("git_log", {"path": path, "max_count": 5})]  # fmt: skip
+        elif i % 4 == 2:
+            calls = [FakeCall("read_base_file", {"path": path})]
         else:
-            call = FakeCall("git_log", {"path": path, "max_count": 5})
-        out.append(Turn(reasoning=f"Checking step {i + 1}: " + "x" * 400, tool_calls=[call]))
-    out.append(Turn(reasoning="Done.", tool_calls=[FakeCall("finish_review", {"summary": "ok"})]))
-    return out
+            calls = [FakeCall("list_files", {"pattern": f"*{i}*"})]
+        reading.append(turn(*calls))
+    return [*reading, *review_tail, *verify]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", nargs="?", default=str(ROOT))
     parser.add_argument("--base", default="HEAD~3")
-    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--block", type=int, default=16, help="cache block, in tokens")
     args = parser.parse_args()
     root = Path(args.repo)
-    settings = load_settings(root=None, env={}, flags={"verify": False, "max_cost": 0.0})
+    settings = load_settings(root=None, env={}, flags={"max_cost": 0.0, "verify": True})
     changes = changeset_from_git(root, resolve_range(root, args.base))
+    spots = added_lines(changes)
+    if not spots:
+        raise SystemExit(f"{args.base}..HEAD adds no line to comment on; pick another --base")
     view = RepoView(root, changes.head)
     plan = plan_review(settings, root=root, changes=changes, view=view, repository=root.name)
-    server = K2Server().start()
+    server = K2Server(cache_block=args.block).start()
     try:
-        server.script(script([f.path for f in changes.files] or ["README.md"], args.turns))
+        paths = [f.path for f in changes.files if not f.binary] or ["README.md"]
+        server.script(script(paths, spots, args.requests))
         client = ChatClient(
             ClientConfig(
                 base_url=server.base_url,
@@ -71,21 +117,25 @@ def main() -> None:
             result = execute(plan, settings, Execution(client=client, run_dir=Path(tmp)))
     finally:
         server.stop()
-    usages = server.usages
+    usages, shares = server.usages, server.cached_shares
+    tools = {tuple(t["function"]["name"] for t in r["tools"]) for r in server.requests}
+    same = "the same tools in every request" if len(tools) == 1 else "TOOLS CHANGED"
     print(f"repository {root} {args.base}..HEAD: {len(changes.files)} changed files, "
-          f"pack {plan.pack.used:,} tokens, first request ~{plan.prompt_tokens:,}")  # fmt: skip
-    print(f"{'turn':>4} {'input':>9} {'cached':>9} {'share':>6}")
-    for i, u in enumerate(usages, start=1):
-        share = u["cached_tokens"] / u["prompt_tokens"]
-        print(f"{i:>4} {u['prompt_tokens']:>9,} {u['cached_tokens']:>9,} {share:>6.1%}")
-    later = usages[1:]
-    total_in = sum(u["prompt_tokens"] for u in later)
-    total_cached = sum(u["cached_tokens"] for u in later)
-    every = sum(u["cached_tokens"] for u in usages) / sum(u["prompt_tokens"] for u in usages)
-    print(f"turns: {len(usages)}; cached share from turn 2 on: {total_cached / total_in:.1%}; "
-          f"over all turns: {every:.1%}; min per turn from turn 2: "
-          f"{min(u['cached_tokens'] / u['prompt_tokens'] for u in later):.1%}")  # fmt: skip
-    print(f"steps {result.stats.steps}, cost ${result.stats.cost_usd:.4f} at K2 list prices")
+          f"pack {plan.pack.used:,} tokens; {args.block}-token cache blocks; {same}")  # fmt: skip
+    print(f"{'request':>7} {'input':>9} {'cached':>9} {'share':>6}")
+    for i, (u, share) in enumerate(zip(usages, shares, strict=True), start=1):
+        print(f"{i:>7} {u['prompt_tokens']:>9,} {share * u['prompt_tokens']:>9,.0f} {share:>6.1%}")
+    later = shares[1:]
+    sent = sum(u["prompt_tokens"] for u in usages)
+    overall = sum(s * u["prompt_tokens"] for s, u in zip(shares, usages, strict=True)) / sent
+    verdicts = [f.verdict.verdict if f.verdict else "-" for f in result.findings]
+    print(f"requests: {len(usages)}; lowest share from request 2 on: {min(later):.1%} "
+          f"(target {TARGET:.0%}: {'met' if min(later) >= TARGET else 'MISSED'}); "
+          f"over all requests: {overall:.1%}")  # fmt: skip
+    print(
+        f"steps {result.stats.steps}, findings kept {len(result.findings)} {verdicts}, "
+        f"cost ${result.stats.cost_usd:.4f} at K2 list prices; notes: {list(result.notes)}"
+    )
 
 
 if __name__ == "__main__":
