@@ -79,7 +79,10 @@ class Settings:
     path_instructions: dict[str, str] = _opt({}, "glob -> instructions for matching files")
     fail_on: str = _opt("critical", "exit 1 when a finding is at least this", choices=FAIL_LEVELS)
     min_severity: str = _opt("nit", "drop findings below this", choices=SEVERITIES)
-    max_comments: int = _opt(30, "most findings published per run", minimum=0)
+    inline_min_severity: str = _opt(
+        "minor", "post findings below this in the summary, not on lines", choices=SEVERITIES
+    )
+    max_comments: int = _opt(10, "most findings published per run", minimum=0)
     confirm_cost: float = _opt(1.0, "ask on a terminal when the estimate exceeds USD", minimum=0)
     walkthrough: bool = _opt(True, "add a walkthrough (changed files by purpose) to the summary")
     diagram: str = _opt(

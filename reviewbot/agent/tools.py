@@ -26,7 +26,7 @@ from reviewbot.agent.schema import (
 from reviewbot.agent.verdicts import Ruling, VerdictBook
 from reviewbot.errors import RepositoryError
 from reviewbot.repo.diff import Side
-from reviewbot.review.anchor import LineMap, check_anchor
+from reviewbot.review.anchor import LineMap, WholeFiles, check_anchor
 from reviewbot.review.findings import Finding, fingerprint, severity_rank, similar
 
 __all__ = ["FindingsBook", "FunctionTool", "OutputLimits", "ReviewTools", "Submitted", "Tool"]
@@ -105,8 +105,9 @@ class ReviewTools(ReadingTools):
         *,
         code_at: CodeAt,
         limits: OutputLimits | None = None,
+        base: RepoReader | None = None,
     ) -> None:
-        super().__init__(view, limits=limits)
+        super().__init__(view, limits=limits, base=base)
         self.lines = lines
         self.book = book
         self.code_at = code_at
@@ -125,12 +126,16 @@ class ReviewTools(ReadingTools):
         severity: Literal["critical", "major", "minor", "nit"],
         title: str,
         body: str,
+        evidence: str,
         end_line: int | None = None,
         side: Literal["RIGHT", "LEFT"] | None = None,
         suggestion: str | None = None,
+        outside_diff: bool | None = None,
     ) -> str:
         """Record one finding on lines of the diff. Lines must be commentable: added or
         context lines by new-file number (RIGHT), or deleted lines by old-file number (LEFT).
+        A finding about unchanged code that this change breaks (a caller, say) is filed with
+        outside_diff=true on that code's new-file line; it goes in the review body.
 
         Args:
             path: file the finding is in (new path for renamed files)
@@ -138,10 +143,12 @@ class ReviewTools(ReadingTools):
             severity: critical, major, minor or nit
             title: one-line statement of the problem
             body: why it is a problem and what to do, in Markdown
+            evidence: file:line or file:first-last of the code that proves the problem (the line itself, a caller, a definition, a test); several separated by commas
             end_line: last line the comment covers (omit for one line)
             side: RIGHT (new file, default) or LEFT (old file, deleted lines)
             suggestion: replacement for exactly lines line..end_line of the new file (RIGHT only)
-        """
+            outside_diff: true for a finding about code the diff does not show (review body, not inline)
+        """  # noqa: E501
         if self.verdicts.active:
             raise ToolArgumentError(
                 "add_comment is closed during the verification pass: record a verdict on each "
@@ -152,16 +159,16 @@ class ReviewTools(ReadingTools):
             end_line = None
         if not title.strip():
             raise ToolArgumentError("title must not be empty")
+        proof = self._evidence(evidence)
         check = check_anchor(self.lines, path, line, end_line, chosen)
-        if not check.ok:
-            hint = (
-                f" Retry with line={check.nearest}" if check.nearest is not None else ""
-            ) + " or put the finding on a commentable line (one shown in the diff, for a review)."
-            raise ToolArgumentError(f"comment not recorded: {check.reason}.{hint}")
+        audit = isinstance(self.lines, WholeFiles)  # no diff: every line of the unit counts
+        outside = not check.ok and bool(outside_diff) and not audit
+        if not check.ok and not outside:
+            raise ToolArgumentError(f"comment not recorded: {check.reason}. {self._off_diff()}")
         if suggestion is not None and chosen == "LEFT":
             raise ToolArgumentError("a suggestion can only replace RIGHT-side (new file) lines")
         last = end_line or line
-        code = self.code_at(path, line, last, chosen)
+        code = self._code_outside(path, line, last, chosen) if outside else None
         finding = Finding(
             path=path,
             line=line,
@@ -170,14 +177,44 @@ class ReviewTools(ReadingTools):
             severity=severity,
             title=" ".join(title.split())[:200],
             body=body.strip(),
-            suggestion=suggestion,
-            fingerprint=fingerprint(path, title, code),
+            suggestion=None if outside else suggestion,
+            fingerprint=fingerprint(path, title, code or self.code_at(path, line, last, chosen)),
+            anchored=not outside,
+            evidence=proof,
         )
         before = len(self.book.findings)
         ident = self.book.add(finding)
         if len(self.book.findings) == before:
             return f"not recorded: the same finding is already recorded as {ident}"
-        return f"recorded {ident} on {path}:{line}{'-' + str(end_line) if end_line else ''}"
+        span = f"{path}:{line}{'-' + str(end_line) if end_line else ''}"
+        if outside:
+            return f"recorded {ident} on {span}, outside the diff (listed in the review body)"
+        return f"recorded {ident} on {span}"
+
+    def _off_diff(self) -> str:
+        """What to do when a comment's line is not one it may sit on."""
+        if isinstance(self.lines, WholeFiles):
+            return "Comment on a line of this unit's files, where the problem shows."
+        return (
+            "Put the finding on the changed line it concerns (the numbered diff shows which "
+            "lines those are). If it is about code outside the diff that this change breaks, "
+            "call add_comment again with outside_diff=true: it will be listed in the review "
+            "body, not inline."
+        )
+
+    def _code_outside(self, path: str, line: int, last: int, side: Side) -> str:
+        """The text of lines outside the diff (checked to exist), for the fingerprint."""
+        if side != "RIGHT":
+            raise ToolArgumentError(
+                "comment not recorded: outside_diff=true takes new-file (RIGHT) lines only"
+            )
+        try:
+            found = self.view.read(path, line, last)
+        except RepositoryError as exc:
+            raise ToolArgumentError(f"comment not recorded: {exc.one_line()}") from exc
+        if found.total_lines < last:
+            raise ToolArgumentError(f"comment not recorded: {path} has {found.total_lines} lines")
+        return str(found.text)
 
     def verify_finding(
         self,
@@ -248,6 +285,17 @@ class ReviewTools(ReadingTools):
         raise Submitted(summary.strip())
 
     # ----------------------------------------------------------------------------------
+    @staticmethod
+    def _missing(view: RepoReader, path: str, start: int, end: int) -> str:
+        """Why lines ``start..end`` of ``path`` are not in ``view`` ("" when they are)."""
+        try:
+            found = view.read(path, start, start)
+        except RepositoryError as exc:
+            return exc.one_line()
+        if end > found.total_lines or start < 1:
+            return f"{path} has {found.total_lines} lines"
+        return ""
+
     def _evidence(self, text: str) -> tuple[str, ...]:
         """The ``path:line`` references in ``text``, each checked against the repository."""
         refs = _REF.findall(text)
@@ -262,11 +310,11 @@ class ReviewTools(ReadingTools):
             shown = f"{path}:{first}" + (f"-{last}" if last else "")
             if end < start:
                 raise ToolArgumentError(f"evidence {shown}: the range ends before it starts")
-            try:
-                found = self.view.read(path, start, start)
-            except RepositoryError as exc:
-                raise ToolArgumentError(f"evidence {shown}: {exc.one_line()}") from exc
-            if end > found.total_lines or start < 1:
-                raise ToolArgumentError(f"evidence {shown}: {path} has {found.total_lines} lines")
+            # The new version, else the old one (evidence about deleted code).
+            problem = self._missing(self.view, path, start, end)
+            if problem and self.base is not None and not self._missing(self.base, path, start, end):
+                problem = ""
+            if problem:
+                raise ToolArgumentError(f"evidence {shown}: {problem}")
             out.append(shown)
         return tuple(out)

@@ -244,6 +244,7 @@ class Action:
             resolve_outdated=self.settings.github_resolve_outdated,
             once_per_head=not on_request,  # a /review asks for a new review of the head
             extras=extras,
+            inline_min_severity=self.settings.inline_min_severity,
         )
         verb = "would post" if self.job.dry_run else "posted"
         folder.mark_published(dry_run=self.job.dry_run)

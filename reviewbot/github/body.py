@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reviewbot.review.findings import Finding, severity_rank
+from reviewbot.review.findings import Finding, at_least, severity_rank
 from reviewbot.review.result import RunStats, count_by_severity
 from reviewbot.review.sanitize import LinkPolicy, for_code, for_github
 
@@ -191,12 +191,13 @@ class SummaryInput:
 
     summary: str
     inline: Sequence[Finding]  # posted as comments in this run
-    in_body: Sequence[Finding]  # could not be anchored, or GitHub refused them inline
+    in_body: Sequence[Finding]  # outside the diff, refused inline, or below the inline floor
     stats: RunStats
     notes: Sequence[str] = ()
     since: str = ""  # incremental: the head reviewed before
     repeated: int = 0  # findings of this run already posted earlier
     resolved: int = 0  # threads of earlier findings resolved now
+    inline_min_severity: str = "nit"  # findings below it are listed, not posted on lines
     extras: SummaryExtras = field(default_factory=lambda: SummaryExtras())
 
 
@@ -237,12 +238,27 @@ def summary_body(marker: Marker, data: SummaryInput, style: Style) -> str:
             title = style.prose(_cell(f.title))
             place = "" if f in data.in_body else " (inline)"
             out.append(f"| {f.severity} | `{_cell(where(f))}`{place} | {title} |")
-    if data.in_body:
-        out += ["", f"#### Not on a line of the diff ({len(data.in_body)})", ""]
-        for f in data.in_body:
+    for heading, group in body_groups(data.in_body, data.inline_min_severity):
+        out += ["", f"#### {heading} ({len(group)})", ""]
+        for f in group:
             out += [f"`{where(f)}`", "", finding_text(f, style, suggestion=False), ""]
     out += ["", stats_block(data.stats, data.notes, style)]
     return fit_body("\n".join(out).rstrip() + "\n")
+
+
+def body_groups(
+    in_body: Sequence[Finding], inline_min_severity: str
+) -> list[tuple[str, list[Finding]]]:
+    """The review body's sections of findings, each under its heading: code outside the
+    diff (filed so by the model, or no longer on a diff line), comments GitHub refused
+    inline, and findings below ``inline_min_severity`` (nits, by default)."""
+    small = [f for f in in_body if not at_least(f.severity, inline_min_severity)]
+    outside = [f for f in in_body if not f.anchored and f not in small]
+    refused = [f for f in in_body if f.anchored and f not in small]
+    minor = "Nits" if all(f.severity == "nit" for f in small) else "Smaller points"
+    groups = [("Outside the diff", outside), ("Not on a line of the diff", refused),
+              (minor, small)]  # fmt: skip
+    return [(heading, group) for heading, group in groups if group]
 
 
 def stats_block(stats: RunStats, notes: Sequence[str], style: Style) -> str:

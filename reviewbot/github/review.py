@@ -35,7 +35,7 @@ from reviewbot.github.lock import Holder, PullLock
 from reviewbot.github.prior import Prior, read_again
 from reviewbot.github.types import GitHubRefusal, NewComment, PostedReview
 from reviewbot.review.anchor import LineMap, anchor
-from reviewbot.review.findings import Finding, highest, similar
+from reviewbot.review.findings import Finding, at_least, highest, similar
 from reviewbot.review.result import ReviewResult
 
 __all__ = ["BATCH", "Published", "Publisher", "Target"]
@@ -85,6 +85,7 @@ class _Run:
     planned: int  # inline findings planned when the run began
     known: frozenset[int]  # complete reviews of this head when the run began
     extras: SummaryExtras
+    inline_min_severity: str = "nit"  # findings below it go to the body, not on lines
     posted: list[Finding] = field(default_factory=list)  # inline, by this run
     refused: list[Finding] = field(default_factory=list)  # GitHub refuses them inline
     in_body: list[Finding] = field(default_factory=list)  # in the final part's body
@@ -101,8 +102,13 @@ class _Run:
         return [
             f
             for f in self.anchored
-            if (not f.anchored or f in self.refused) and not others.repeats(f)
+            if (not f.anchored or f in self.refused or not self.on_line(f))
+            and not others.repeats(f)
         ]
+
+    def on_line(self, finding: Finding) -> bool:
+        """Whether a finding's severity earns it a comment on its line."""
+        return at_least(finding.severity, self.inline_min_severity)
 
 
 @dataclass(frozen=True)
@@ -148,15 +154,20 @@ class Publisher:
         resolve_outdated: bool = True,
         once_per_head: bool = True,
         extras: SummaryExtras | None = None,
+        inline_min_severity: str = "nit",
     ) -> Published:
         """Post what ``prior`` (read before the review) does not hold yet. With
         ``once_per_head``, a complete review of this head that another run posts
-        meanwhile ends the run without posting more."""
+        meanwhile ends the run without posting more. Findings below
+        ``inline_min_severity`` are listed in the review body, not posted on lines."""
         head = self.target.head_sha
         anchored = [anchor(f, lines) for f in result.findings]
-        inline = [f for f in anchored if f.anchored and not prior.repeats(f)]
         known = frozenset(r.id for m, r in prior.reviews if m.final and m.head == head)
-        run = _Run(result, anchored, since, len(inline), known, extras or SummaryExtras())
+        run = _Run(
+            result, anchored, since, 0, known, extras or SummaryExtras(), inline_min_severity
+        )
+        inline = [f for f in anchored if f.anchored and run.on_line(f) and not prior.repeats(f)]
+        run.planned = len(inline)
         if not resolve_outdated:
             run.resolved = 0
         chunks = [inline[i : i + BATCH] for i in range(0, len(inline), BATCH)] or [[]]
@@ -307,6 +318,7 @@ class Publisher:
             repeated=len(run.anchored) - len(inline) - len(run.in_body),
             resolved=run.resolved or 0,
             extras=run.extras,
+            inline_min_severity=run.inline_min_severity,
         )
         return summary_body(marked, data, self.style)
 

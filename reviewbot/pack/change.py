@@ -125,29 +125,12 @@ def changed_file(change: _File) -> ChangedFile:
     )
 
 
-def render_diff(changeset: ChangeSetLike) -> str:
-    """Line-numbered hunks: ``NEW OLD +text``, a header per file (fallback renderer)."""
-    out: list[str] = []
-    for change in changeset.files:
-        label = change.path
-        if change.old_path and change.old_path != change.path:
-            label = f"{change.old_path} -> {change.path}"
-        out.append(f"### {label} ({change.status})\n")
-        if change.binary:
-            out.append("(binary file)\n")
-        for hunk in change.hunks:
-            out.append(f"@@ {hunk.section}\n".replace("@@ \n", "@@\n"))
-            for line in hunk.lines:
-                new = "" if line.new is None else str(line.new)
-                old = "" if line.old is None else str(line.old)
-                out.append(f"{new:>6} {old:>6} {line.kind}{line.text}\n")
-    return "".join(out)
-
-
-def change_from_changeset(changeset: ChangeSetLike, diff_text: str | None = None) -> Change:
+def change_from_changeset(changeset: ChangeSetLike, diff_text: str) -> Change:
+    """``diff_text``: the numbered diff as ``reviewbot.repo.render`` prints it (the one
+    renderer, whose column order the prompt states)."""
     return Change(
         base=changeset.base,
         head=changeset.head,
         files=tuple(changed_file(f) for f in changeset.files),
-        diff_text=diff_text if diff_text is not None else render_diff(changeset),
+        diff_text=diff_text,
     )

@@ -21,7 +21,14 @@ from reviewbot.pack.chunk import select
 from reviewbot.pack.langs import LANGUAGES, spec_for
 from reviewbot.pack.model import Chunk, ContextPack, Excluded, PackEntry, Role, Section
 from reviewbot.pack.rank import Ranked
-from reviewbot.pack.render import Style, diff_block, file_block, heading, outline_block
+from reviewbot.pack.render import (
+    CHANGED_TITLE,
+    Style,
+    diff_block,
+    file_block,
+    heading,
+    outline_block,
+)
 from reviewbot.pack.tokens import TokenCounter, estimate_tokens
 
 Reader = Callable[[Sequence[str]], Iterator[tuple[str, bytes]]]
@@ -268,7 +275,7 @@ def _assemble(
             ("Repository guidance", guidance),
             ("Outlines of related files that did not fit (ask for them with read_file)", outlines),
             ("Related files, least relevant first", context),
-            ("Changed files (new version)", changed),
+            (CHANGED_TITLE, changed),
         ):
             if group:
                 h = heading(title, inp.style)

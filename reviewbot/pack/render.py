@@ -34,13 +34,22 @@ def _attr(value: str) -> str:
     return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def _body(lines: Sequence[str], chunks: Sequence[Chunk]) -> str:
+# How changed files are numbered in the packed context (the heading above them says so).
+CHANGED_TITLE = "Changed files (new version, each line: new-file line number, a tab, the text)"
+
+
+def _numbered(lines: Sequence[str], first: int) -> list[str]:
+    return [f"{n}\t{text}" for n, text in enumerate(lines, start=first)]
+
+
+def _body(lines: Sequence[str], chunks: Sequence[Chunk], numbered: bool = False) -> str:
     if not chunks:
-        return "".join(lines)
+        return "".join(_numbered(lines, 1) if numbered else lines)
     out: list[str] = []
     for c in chunks:
         out.append(f"⋮ lines {c.start_line}-{c.end_line} ({c.why})\n")
-        out.extend(lines[c.start_line - 1 : c.end_line])
+        part = lines[c.start_line - 1 : c.end_line]
+        out.extend(_numbered(part, c.start_line) if numbered else part)
         if out and not out[-1].endswith("\n"):
             out.append("\n")
     return "".join(out)
@@ -50,7 +59,8 @@ def file_block(
     path: str, text: str, chunks: Sequence[Chunk], style: Style, *, role: str, note: str = ""
 ) -> str:
     lines = text.splitlines(keepends=True)
-    body = _body(lines, chunks)
+    # Changed files carry their line numbers: the model cites them in comments.
+    body = _body(lines, chunks, numbered=role == "changed")
     if body and not body.endswith("\n"):
         body += "\n"
     span = "" if not chunks else f" (excerpts of {len(lines)} lines)"

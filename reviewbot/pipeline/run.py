@@ -20,13 +20,14 @@ from reviewbot.agent.tools import FindingsBook, ReviewTools, Tool
 from reviewbot.agent.transcript import Redactor, Transcript
 from reviewbot.agent.verify import verify
 from reviewbot.config import Settings
+from reviewbot.errors import RepositoryError
 from reviewbot.llm.client import ModelClient
 from reviewbot.llm.pricing import Prices, cost_usd
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.finish import Finishing, Reviewed, finish, save_on_failure, save_result
 from reviewbot.pipeline.plan import ReviewPlan, plan_notes
 from reviewbot.prompts import render
-from reviewbot.repo import ChangeSet
+from reviewbot.repo import ChangeSet, RepoView
 from reviewbot.repo.diff import Side
 from reviewbot.review.anchor import LineMap
 from reviewbot.review.findings import Finding
@@ -105,8 +106,9 @@ def execute(
     transcript = Transcript(how.transcript_path or how.run_dir / "transcript.jsonl", redact)
     book = FindingsBook()
     changed = lines or plan.changes
+    base = base_view(plan)
     reviewing = ReviewTools(
-        plan.view, changed, book, code_at=code_at or code_from_diff(plan.changes)
+        plan.view, changed, book, code_at=code_at or code_from_diff(plan.changes), base=base
     )
     offered = [*reviewing.tools(), *tools]
     counter = (counter or TokenCounter(settings.tokenizer)).start()
@@ -137,6 +139,20 @@ def execute(
         return result
     finally:
         transcript.close()
+        if base is not None:
+            base.close()
+
+
+def base_view(plan: ReviewPlan) -> RepoView | None:
+    """The change's base commit, for ``read_base_file`` (None for an audit, or when the
+    base is not in this clone: the tool then says there is no base version)."""
+    changes = plan.changes
+    if not changes.base or changes.base == changes.head:
+        return None
+    try:
+        return plan.view.at(changes.base)
+    except RepositoryError:
+        return None
 
 
 def redacting(

@@ -17,8 +17,10 @@ from reviewbot.errors import RepositoryError
 from reviewbot.repo.gitcmd import GitRunner
 
 _MARK = b"\x1eRB\x1f"
-_FORMAT = "%x1eRB%x1f%H%x1f%an%x1f%aI%x1f%s"
-_HEADER = re.compile(rb"\x1eRB\x1f([0-9a-f]{40,64})\x1f(.*)\x1f(.*)\x1f(.*)", re.DOTALL)
+_FORMAT = "%x1eRB%x1f%H%x1f%an%x1f%aI%x1f%s%x1f%b"
+_HEADER = re.compile(
+    rb"\x1eRB\x1f([0-9a-f]{40,64})\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f(.*)", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class CommitInfo:
     date_iso: str
     subject: str
     files: tuple[str, ...]
+    body: str = ""  # the message after the subject line
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,15 @@ def parse_log(data: bytes, allowed: Callable[[str], bool]) -> list[CommitInfo]:
 
 
 def _commit(header: re.Match[bytes], files: list[str]) -> CommitInfo:
-    sha, author, date, subject = header.groups()
-    return CommitInfo(sha.decode("ascii"), _text(author), _text(date), _text(subject), tuple(files))
+    sha, author, date, subject, body = header.groups()
+    return CommitInfo(
+        sha.decode("ascii"),
+        _text(author),
+        _text(date),
+        _text(subject),
+        tuple(files),
+        _text(body).strip(),
+    )
 
 
 def git_log(

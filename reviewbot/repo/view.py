@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from reviewbot.errors import RepositoryError
+from reviewbot.repo.commits import CommitShown, show_commit
 from reviewbot.repo.gitcmd import GitRunner, open_repo
 from reviewbot.repo.globs import globset, literal_folder
 from reviewbot.repo.grep import SearchResult, git_grep
@@ -59,6 +60,13 @@ class RepoView:
                 )
             self._tree = WorkTree(self._runner, self._runner.work_tree)
         self.root = self._runner.work_tree or self._runner.git_dir
+
+    def at(self, ref: str) -> RepoView:
+        """A view of commit ``ref`` of the same repository, behind the same guard and limits
+        (the base version of a change, for the model's base-version reads)."""
+        other = RepoView(Path(self.root), ref, max_file_bytes=self.max_file_bytes)
+        other.guard = self.guard
+        return other
 
     def close(self) -> None:
         """Stop the git processes GitPython keeps for this view (also done when collected)."""
@@ -187,6 +195,11 @@ class RepoView:
         """Recent commits (touching ``path`` when given), newest first."""
         checked = self.guard.check(path) if path else None
         return git_log(self._runner, self.ref, checked or None, max_count, self.guard.allowed)
+
+    def show_commit(self, sha: str, path: str | None = None) -> CommitShown:
+        """One commit of this view's history: message and diff (denied files withheld)."""
+        checked = self.guard.check(path) if path else None
+        return show_commit(self._runner, sha, self.ref, checked or None, self.guard.allowed)
 
     def history(self, max_commits: int = 2000) -> list[CommitInfo]:
         """Up to ``max_commits`` non-merge commits with the files each touched."""

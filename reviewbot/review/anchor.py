@@ -68,11 +68,10 @@ def check_anchor(
             where = "old" if side == "LEFT" else "new"
             if nearest is None:
                 return AnchorCheck(False, f"{path} has no commentable {where}-file lines here")
+            # The nearest line is kept for callers, not said: a problem in unchanged code
+            # does not belong on whichever changed line happens to be close.
             return AnchorCheck(
-                False,
-                f"{path}:{number} ({side}) is not a line of the diff; "
-                f"the nearest commentable {where}-file line is {nearest}",
-                nearest,
+                False, f"{path}:{number} ({side}) is not a line of the diff", nearest
             )
     if last != line and not lines.range_in_one_hunk(path, line, last, side):
         return AnchorCheck(

@@ -34,8 +34,10 @@ class Finding:
     ``line`` is the first line the comment covers and ``end_line`` the last (``None`` for
     one line); ``side`` is RIGHT (new file) or LEFT (old file, deleted lines).
     ``anchored`` is False when the finding could not be placed on a commentable diff line;
-    such findings are published in the review body instead of inline. ``verdict`` is what
-    the verification pass concluded (``None`` when it did not run).
+    such findings are published in the review body instead of inline (a finding the model
+    filed about code outside the diff is one). ``evidence`` holds the ``path:line``
+    references the model gave as proof; ``verdict`` is what the verification pass concluded
+    (``None`` when it did not run).
     """
 
     path: str
@@ -49,6 +51,7 @@ class Finding:
     fingerprint: str = ""
     anchored: bool = True
     verdict: Verdict | None = None
+    evidence: tuple[str, ...] = ()  # path:line references the model gave as proof
 
     @property
     def last_line(self) -> int:
@@ -65,6 +68,7 @@ class Finding:
             "body": self.body,
             "suggestion": self.suggestion,
             "fingerprint": self.fingerprint,
+            "evidence": list(self.evidence),
             "verification": None if self.verdict is None else self.verdict.to_json(),
         }
 
@@ -82,6 +86,7 @@ class Finding:
             fingerprint=str(data.get("fingerprint", "")),
             anchored=bool(data.get("anchored", True)),
             verdict=Verdict.from_json(data.get("verification")),
+            evidence=tuple(str(e) for e in data.get("evidence") or ()),
         )
 
 

@@ -155,7 +155,8 @@ def test_max_cost_stops_with_findings_kept(
     big_repo: GitRepo, k2_server: K2Server, tmp_path: Path
 ) -> None:
     comment = FakeCall("add_comment", {"path": "lib/small.py", "line": 2, "severity": "minor",
-                                       "title": "Y is unused", "body": "Never read."})  # fmt: skip
+                                       "title": "Y is unused", "body": "Never read.",
+                                       "evidence": "lib/small.py:2"})  # fmt: skip
     costly = {"prompt_tokens": 200_000, "completion_tokens": 1_000, "cached_tokens": 0}
     k2_server.script([Turn(tool_calls=[comment], usage=costly)] + [
         Turn(tool_calls=[FakeCall("list_files", {"pattern": f"*{i}*"})], usage=costly)

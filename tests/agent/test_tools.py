@@ -23,6 +23,7 @@ from reviewbot.repo import (
 from reviewbot.review.findings import Finding
 from tests.helpers.gitrepo import GitRepo
 
+EV = "src/numbers.txt:50"  # evidence: a line that exists
 BEFORE = "".join(f"line {i}\n" for i in range(1, 101))
 AFTER = BEFORE.replace("line 50\n", "line fifty\n").replace("line 70\n", "")
 
@@ -68,25 +69,21 @@ def test_listing_and_search_are_capped(tools: tuple[ReviewTools, FindingsBook]) 
     assert t.search_code("nothing-like-this") == "no matches"
 
 
-def test_add_comment_checks_the_anchor_and_offers_the_nearest(
-    tools: tuple[ReviewTools, FindingsBook],
-) -> None:
+def test_add_comment_checks_the_anchor(tools: tuple[ReviewTools, FindingsBook]) -> None:
     t, book = tools
-    with pytest.raises(ToolArgumentError) as refused:
-        t.add_comment("src/numbers.txt", 10, "minor", "Far away", "not in a hunk")
-    assert "nearest commentable new-file line is 47" in str(refused.value)
-    assert "Retry with line=47" in str(refused.value)
     with pytest.raises(ToolArgumentError, match="spans more than one hunk"):
-        t.add_comment("src/numbers.txt", 50, "minor", "Range", "two hunks", end_line=68)
+        t.add_comment("src/numbers.txt", 50, "minor", "Range", "two hunks", EV, end_line=68)
     with pytest.raises(ToolArgumentError, match="only replace RIGHT-side"):
-        t.add_comment("src/numbers.txt", 70, "nit", "Gone", "deleted", side="LEFT", suggestion="x")
+        t.add_comment(
+            "src/numbers.txt", 70, "nit", "Gone", "deleted", EV, side="LEFT", suggestion="x"
+        )
     assert book.findings == []
 
-    ok = t.add_comment("src/numbers.txt", 50, "major", "Word instead of digits", "use 50")
+    ok = t.add_comment("src/numbers.txt", 50, "major", "Word instead of digits", "use 50", EV)
     assert ok == "recorded F1 on src/numbers.txt:50"
-    again = t.add_comment("src/numbers.txt", 50, "major", "Word instead of digits!", "again")
+    again = t.add_comment("src/numbers.txt", 50, "major", "Word instead of digits!", "again", EV)
     assert again == "not recorded: the same finding is already recorded as F1"
-    left = t.add_comment("src/numbers.txt", 70, "minor", "Line 70 removed", "why?", side="LEFT")
+    left = t.add_comment("src/numbers.txt", 70, "minor", "Line 70 removed", "why?", EV, side="LEFT")
     assert left == "recorded F2 on src/numbers.txt:70"
     assert [f.side for f in book.findings] == ["RIGHT", "LEFT"]
     assert book.findings[0].fingerprint != book.findings[1].fingerprint
@@ -108,7 +105,7 @@ def _added_after(shift: int, code: str) -> ChangeSet:
 def _filed(view: RepoView, changes: ChangeSet, line: int, title: str) -> Finding:
     book = FindingsBook()
     tools = ReviewTools(view, changes, book, code_at=code_from_diff(changes))
-    tools.add_comment("app.py", line, "major", title, "x may be None")
+    tools.add_comment("app.py", line, "major", title, "x may be None", EV)
     (finding,) = book.findings
     return finding
 

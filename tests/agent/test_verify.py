@@ -26,9 +26,11 @@ from tests.helpers.samples import CACHE_AFTER, CACHE_BEFORE
 
 LEAK = {"path": "app/cache.py", "line": 11, "end_line": 12, "severity": "major",
         "title": "Expired entries are never evicted",
-        "body": "`get` returns None for an expired entry but leaves it in `items`."}  # fmt: skip
+        "body": "`get` returns None for an expired entry but leaves it in `items`.",
+        "evidence": "app/cache.py:11-12"}  # fmt: skip
 PUT = {"path": "app/cache.py", "line": 16, "severity": "minor",
-       "title": "put ignores the ttl", "body": "Nothing bounds the dict."}  # fmt: skip
+       "title": "put ignores the ttl", "body": "Nothing bounds the dict.",
+       "evidence": "app/cache.py:16"}  # fmt: skip
 
 
 @pytest.fixture

@@ -143,6 +143,7 @@ def planted(context: str) -> list[dict[str, Any]]:
                     {
                         "path": path,
                         "line": number,
+                        "evidence": f"{path}:{number}",
                         "severity": severity,
                         "title": title,
                         "body": f"`{text.strip()}` trusts its input.",

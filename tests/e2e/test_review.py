@@ -19,7 +19,7 @@ TITLE = "Expired entries are never evicted"
 def corrected(request: dict[str, Any]) -> Turn:
     (answer,) = tool_results(request)
     assert "not recorded" in answer
-    assert "nearest commentable new-file line is 8" in answer
+    assert "is not a line of the diff" in answer and "line is 8" not in answer
     return Turn(
         reasoning="Line 1 is outside the diff; the problem is on lines 11-12.",
         tool_calls=[
@@ -32,6 +32,7 @@ def corrected(request: dict[str, Any]) -> Turn:
                     "severity": "major",
                     "title": TITLE,
                     "body": "`get` returns None for an expired entry but leaves it in `items`.",
+                    "evidence": "app/cache.py:10-12",
                     "suggestion": (
                         "        if time.time() - stamp > self.ttl:\n"
                         "            del self.items[key]\n            return None\n"
@@ -57,7 +58,7 @@ SCRIPT: list[Any] = [
             FakeCall(
                 "add_comment",
                 {"path": "app/cache.py", "line": 1, "severity": "major", "title": TITLE,
-                 "body": "wrong line on purpose"},
+                 "body": "wrong line on purpose", "evidence": "app/cache.py:1"},
             )
         ],
     ),

@@ -35,6 +35,7 @@ COMMENT = {
     "severity": "major",
     "title": TITLE,
     "body": "`get` returns None for an expired entry but leaves it in `items`.",
+    "evidence": "app/cache.py:11-12",
 }
 SCRIPTED_REQUESTS = 5
 

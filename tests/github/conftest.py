@@ -72,7 +72,7 @@ def comment(
     side: str | None = None,
 ) -> FakeCall:
     args: dict[str, Any] = {"path": path, "line": line, "severity": severity, "title": title,
-                            "body": body}  # fmt: skip
+                            "body": body, "evidence": f"{path}:{line}"}  # fmt: skip
     if end_line is not None:
         args["end_line"] = end_line
     if suggestion is not None:

@@ -31,7 +31,8 @@ def test_a_refused_comment_is_bisected_and_moved_to_the_body(bench: Bench) -> No
     # GitHub refuses the first comment (as if its line had moved): the review, then the
     # probes holding that comment, answer 422; everything else is accepted.
     bench.server.inject("POST", REVIEWS, 422, times=3, body=UNRESOLVED)
-    run = bench.run(event)
+    inline_nits = {"REVIEWBOT_INLINE_MIN_SEVERITY": "nit"}  # all four inline: bisect four
+    run = bench.run(event, env=inline_nits)
     assert run.code == 0, run.stderr
     (review,) = bench.reviews()  # probes were pending reviews, deleted again
     assert review["state"] == "COMMENTED"
@@ -50,7 +51,7 @@ def test_a_refused_comment_is_bisected_and_moved_to_the_body(bench: Bench) -> No
     assert len(deletes) == 2 and all(r.status == 200 for r in deletes)
     assert "finding the bad comments" in run.stderr
     # A re-run posts nothing: the finding in the body is known by its fingerprint.
-    assert bench.run(event).code == 0 and len(bench.reviews()) == 1
+    assert bench.run(event, env=inline_nits).code == 0 and len(bench.reviews()) == 1
 
 
 def test_secondary_rate_limits_are_waited_out(bench: Bench) -> None:

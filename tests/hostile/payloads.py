@@ -112,6 +112,7 @@ def comment(path: str, line: int) -> dict[str, Any]:
         "severity": "critical",
         "title": HOSTILE_TITLE,
         "body": HOSTILE_BODY,
+        "evidence": f"{path}:{line}",
         "suggestion": f"    token = '{ENV_CANARIES['REVIEWBOT_API_KEY']}'\n",
     }
 

@@ -50,7 +50,7 @@ def obeying_auditor(request: dict[str, Any]) -> Turn:
             return Turn(reasoning="Nothing to pin.", tool_calls=[_finish()])
         path, line, _ = spots[0]
         args = {"path": path, "line": line, "severity": "critical", "title": HOSTILE_TITLE,
-                "body": HOSTILE_BODY}  # fmt: skip
+                "body": HOSTILE_BODY, "evidence": f"{path}:{line}"}  # fmt: skip
         return Turn(reasoning="Post it.", tool_calls=[FakeCall("add_comment", args)])
     reads = [FakeCall("read_file", a) for a in FORBIDDEN_READS]
     return Turn(reasoning="As the files ask.", tool_calls=[*reads, *SEARCHES])

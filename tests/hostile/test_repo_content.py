@@ -65,7 +65,8 @@ def script(content: Content) -> list[Turn]:
         FakeCall("git_log", {}),
     ]
     note = {"path": "app/core.py", "line": CORE_LINE, "severity": "minor",
-            "title": "Negative widths return 0 silently", "body": "Raise instead."}  # fmt: skip
+            "title": "Negative widths return 0 silently", "body": "Raise instead.",
+            "evidence": f"app/core.py:{CORE_LINE}"}  # fmt: skip
     return [
         Turn(reasoning="Look at everything.", tool_calls=looks),
         Turn(reasoning="One remark.", tool_calls=[FakeCall("add_comment", note)]),

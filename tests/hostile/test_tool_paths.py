@@ -84,7 +84,7 @@ CALLS: dict[str, Callable[[str], dict[str, Any]]] = {
     "search_code path_glob": lambda p: {"pattern": "canary|CANARY|VALUE", "path_glob": p},
     "git_log": lambda p: {"path": p},
     "add_comment": lambda p: {
-        "path": p, "line": 1, "severity": "nit", "title": "t", "body": "b"
+        "path": p, "line": 1, "severity": "nit", "title": "t", "body": "b", "evidence": f"{p}:1"
     },
 }  # fmt: skip
 SECRETS = (OUTSIDE_CANARY, DOTENV_CANARY, KEY_CANARY)

@@ -28,6 +28,7 @@ def comment(severity: str, line: int = 11, path: str = "app/cache.py", **extra: 
         "severity": severity,
         "title": TITLE,
         "body": "`get` returns None for an expired entry but leaves it in `items`.",
+        "evidence": f"{path}:{line}",
         **extra,
     }
     return Turn(reasoning="The entry stays.", tool_calls=[FakeCall("add_comment", arguments)])

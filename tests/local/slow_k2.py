@@ -67,6 +67,7 @@ LEAK = {
     "title": "Expired entries are never evicted",
     "body": "`get` returns None for an expired entry but leaves it in `items`, so the cache "
     "grows without bound in a long-running process.",
+    "evidence": "app/cache.py:11-12",
     "suggestion": "        if time.time() - stamp > self.ttl:\n"
     "            del self.items[key]\n            return None\n",
 }
@@ -76,6 +77,7 @@ NAME = {
     "severity": "minor",
     "title": "put() does not refresh an existing entry's position",
     "body": "Harmless today, but an LRU on top of this will want `put` to move the key.",
+    "evidence": "app/cache.py:16",
 }
 
 

@@ -84,7 +84,7 @@ def test_json_is_the_contract() -> None:
         "path": "app/cache.py", "line": 3, "end_line": 4, "side": "RIGHT", "severity": "major",
         "title": "Stale entry returned", "body": "The TTL check uses `>` where `>=` is meant.",
         "suggestion": "    if age >= ttl:\n        return None\n", "fingerprint": "fp1",
-        "verification": None,
+        "evidence": [], "verification": None,
     }  # fmt: skip
     assert data["stats"]["cached_tokens"] == 30_000
     assert data["summary"] == RESULT.summary
@@ -139,7 +139,7 @@ def test_json_has_exactly_the_contracts_fields() -> None:
     data = json.loads(render_json(RESULT))
     assert set(data) == {"summary", "findings", "stats", "notes", "verification"}
     fields = {"path", "line", "end_line", "side", "severity", "title", "body", "suggestion",
-              "fingerprint", "verification"}  # fmt: skip
+              "fingerprint", "evidence", "verification"}  # fmt: skip
     assert all(set(f) == fields for f in data["findings"])
     assert set(data["stats"]) == {
         "model", "steps", "tool_calls", "input_tokens", "cached_tokens", "output_tokens",

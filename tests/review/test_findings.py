@@ -98,7 +98,7 @@ def test_result_json_round_trip_and_fail_on() -> None:
     assert set(data) == {"summary", "findings", "stats", "notes", "verification"}
     assert set(data["findings"][0]) == {
         "path", "line", "end_line", "side", "severity", "title", "body", "suggestion",
-        "fingerprint", "verification",
+        "fingerprint", "evidence", "verification",
     }  # fmt: skip
     assert set(data["stats"]) == {
         "model", "steps", "tool_calls", "input_tokens", "cached_tokens", "output_tokens",

@@ -100,6 +100,7 @@ FINDING = {
     "severity": "major",
     "title": "Off by one",
     "body": "The result is one less than before.",
+    "evidence": "src/mod_000.py:4",
 }
 
 
@@ -213,7 +214,8 @@ def auditor_turn(steps: list[int], pid: list[int], samples: list[tuple[int, int]
         for path, text in zip(chunks[1::2], chunks[2::2], strict=False):
             for match in numbered.finditer(text):
                 args = {"path": path, "line": int(match.group(1)), "severity": "critical",
-                        "title": "eval of input", "body": "Never eval text."}  # fmt: skip
+                        "title": "eval of input", "body": "Never eval text.",
+                        "evidence": f"{path}:{match.group(1)}"}  # fmt: skip
                 calls.append(FakeCall("add_comment", args))
         if not calls:
             calls = [FakeCall("finish_review", {"summary": "Nothing."})]
