@@ -58,13 +58,16 @@ def task_text(request: dict[str, Any]) -> str:
 
 def literal_new_line(request: dict[str, Any], code: str) -> int:
     """The new-file line number of the context row showing ``code``, picked the way the
-    prompt says: by the first statement of the column order, trusted as written."""
+    prompt says: by the statement of the column order nearest above the row (the diff's
+    heading), trusted as written."""
     task = task_text(request)
-    statements = column_statements(task)
-    assert statements, "the prompt never says which column is which"
     row = diff_row(task, code)
     assert row is not None, f"no context row shows {code!r}"
-    return row[statements[0].order.index("new")]
+    at = task.index(code)
+    above = [m for m in _STATEMENT.finditer(task) if m.start() < at]
+    assert above, "the prompt never says which column is which"
+    order = (above[-1].group("a").lower(), above[-1].group("b").lower())
+    return row[order.index("new")]
 
 
 # Slips -------------------------------------------------------------------------------
