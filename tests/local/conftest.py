@@ -46,7 +46,7 @@ def finding_script(severity: str) -> list[Turn]:
 CLEAN = [finish("Looks right.")]
 
 
-def model_env(server: K2Server, **extra: str) -> dict[str, str]:
+def model_env(server: K2Server, **extra: str | None) -> dict[str, str]:
     """The environment a reviewbot process (or a git push running the hook) needs; these
     suites review without the verification pass."""
     defaults = {"REVIEWBOT_MAX_RETRY_SECONDS": "2", "REVIEWBOT_VERIFY": "false"}

@@ -17,7 +17,9 @@ REVIEW = ("review", "--base", "main")
 
 
 def tty(p: Pushable, server: K2Server, *args: str, on: set[str], **env: str) -> TtyRun:
-    return TtyRun(p.work.path, args or REVIEW, model_env(server, **env), frozenset(on))
+    # A terminal shows colour unless the case itself sets NO_COLOR (model_env sets it for pipes).
+    terminal_env: dict[str, str | None] = {"NO_COLOR": None, **env}
+    return TtyRun(p.work.path, args or REVIEW, model_env(server, **terminal_env), frozenset(on))
 
 
 def test_report_is_coloured_on_a_terminal(pushable: Pushable, k2_server: K2Server) -> None:
