@@ -30,10 +30,9 @@ def run(job: EvalJob, outputs: EvalOutputs, *, out: Console, err: Console) -> in
             err.print(Text(line), soft_wrap=True)
 
     if outputs.build_only:
+        # Plain tab-separated rows for scripts (rich would expand the tabs).
         for one in build_all(job, progress):
-            out.print(
-                Text(f"{one.instance.id}\t{one.root}\t{one.base}\t{one.head}"), soft_wrap=True
-            )
+            out.file.write(f"{one.instance.id}\t{one.root}\t{one.base}\t{one.head}\n")
         return EXIT_OK
     result = run_eval(job, progress)
     markdown = as_markdown(result)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 
 from reviewbot.eval.build import BuiltInstance, build_instance
@@ -18,6 +19,7 @@ from reviewbot.eval.instances import InstanceSet
 from tests.eval.conftest import INSTANCES
 from tests.fakes.k2_server import Fault, K2Server
 from tests.fakes.review_models import ScriptedReviewer, plans
+from tests.helpers.gitrepo import GitRepo
 from tests.helpers.launch import model_env, reviewbot
 
 API_KEY = "sk-eval-canary-5b1e"
@@ -187,6 +189,22 @@ def test_a_reviewed_package_does_not_shadow_reviewbot_s_own_imports(
     (config,) = run.scores["configurations"]
     assert config["instances"][0]["error"] is None
     assert config["summary"]["f1"] == 1.0
+
+
+def test_build_only_needs_no_key_and_says_where_each_instance_is(cache: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWBOT_")}
+    done = reviewbot(
+        cache, "eval", str(INSTANCES), "--cache", str(cache), "--build-only", "--kind", "clean",
+        env=env,
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    (row,) = done.stdout.splitlines()
+    ident, root, base, head = row.split("\t")
+    assert ident == "synthetic-clean-docs"
+    assert Path(root) == cache / "work" / "instances" / ident
+    branches = GitRepo(Path(root), git.Repo(root)).repo.git.rev_parse("base", "change")
+    assert branches.split() == [base, head]
+    assert "built synthetic-clean-docs" in done.stderr
 
 
 def test_eval_without_a_key_stops_before_building(tmp_path: Path) -> None:
