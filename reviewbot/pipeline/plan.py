@@ -63,14 +63,19 @@ def filter_paths(changes: ChangeSet, paths: Sequence[str]) -> ChangeSet:
     if not paths:
         return changes
 
-    # Paths from the command line are from the root; a folder covers what is below it.
+    # Paths from the command line are from the root and a folder covers what is below it;
+    # a glob without a folder in it (`'*.sql'`) matches a name at any depth, as git's does.
     plain = {p.rstrip("/") for p in paths}
-    globs = globset("/" + p for p in paths)
+    globs = globset(p if _is_name_glob(p) else "/" + p for p in paths)
 
     def wanted(path: str) -> bool:
         return path in plain or globs.match(path)
 
     return replace(changes, files=tuple(f for f in changes.files if wanted(f.path)))
+
+
+def _is_name_glob(path: str) -> bool:
+    return "/" not in path.rstrip("/") and any(c in path for c in "*?[")
 
 
 def withhold_denied(changes: ChangeSet, guard: PathGuard) -> tuple[ChangeSet, tuple[str, ...]]:
