@@ -36,7 +36,6 @@ from reviewbot.audit.state import (
     state_path,
     widen,
 )
-from reviewbot.commands.review import repository_name
 from reviewbot.config import Settings
 from reviewbot.errors import EXIT_FINDINGS, EXIT_OK, ReviewbotError, UsageError
 from reviewbot.github.learnings_issue import read_learnings
@@ -46,6 +45,7 @@ from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing
 from reviewbot.pipeline.session import model_session
 from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView
+from reviewbot.repo.refs import repository_name
 from reviewbot.review.findings import Finding, dedupe, order
 from reviewbot.review.result import ReviewResult, RunStats, count_by_severity
 

@@ -29,7 +29,7 @@ def repository(given: str | None, environ: Mapping[str, str], root: Path | None)
     """``owner/name``: ``--repo``, else GITHUB_REPOSITORY, else the origin remote."""
     name = given or environ.get("GITHUB_REPOSITORY", "")
     if not name and root is not None:
-        from reviewbot.commands.review import repository_name
+        from reviewbot.repo.refs import repository_name
 
         name = repository_name(root)
     if not _REPO.fullmatch(name):

@@ -31,6 +31,7 @@ from reviewbot.review.sanitize import printable
 # Used for the dry-run estimate: a typical review is about this many model turns.
 ESTIMATE_TURNS = 12
 ESTIMATE_OUTPUT_PER_TURN = 1_500
+DRY_RUN_FILES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,36 @@ def plan_notes(plan: ReviewPlan) -> list[str]:
         counts = ", ".join(f"{n} {reason}" for reason, n in sorted(others.items()))
         notes.append(f"{sum(others.values())} other file(s) left out of the context: {counts}")
     return notes
+
+
+def describe_plan(plan: ReviewPlan, settings: Settings) -> list[str]:
+    """What ``--dry-run`` prints: the change, what was packed, the cost, what the model
+    will not see."""
+    pack = plan.pack
+    included = len(pack.included)
+    files = plan.changes.files
+    lines = [
+        f"review {plan.changes.base[:12]}..{plan.changes.head[:12]} of {plan.repository}: "
+        f"{len(files)} changed file(s)",
+    ]
+    lines += [f"  {f.status:<9} {printable(f.path)}" for f in files[:DRY_RUN_FILES_SHOWN]]
+    if len(files) > DRY_RUN_FILES_SHOWN:
+        lines.append(f"  ... and {len(files) - DRY_RUN_FILES_SHOWN} more")
+    lines += [
+        f"packed {included} file(s), {pack.used:,} of {pack.budget:,} budget tokens "
+        f"({len(pack.entries) - included} ranked but not included, {len(pack.excluded)} excluded)",
+        cost_line(plan, settings),
+    ]
+    return lines + [f"note: {note}" for note in plan_notes(plan)]
+
+
+def cost_line(plan: ReviewPlan, settings: Settings) -> str:
+    return (
+        f"first request ~{plan.prompt_tokens:,} tokens to {settings.effective_model} "
+        f"({settings.provider}); estimated cost ${plan.estimated_cost:.2f} "
+        f"over ~{ESTIMATE_TURNS} turns "
+        f"(cap ${settings.max_cost:.2f})"
+    )
 
 
 def paths_note(paths: Sequence[str], most: int = 5) -> str:

@@ -20,6 +20,8 @@ old side is always the merge-base. ``--base HEAD --scope staged`` is therefore e
 
 from __future__ import annotations
 
+import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -147,4 +149,43 @@ def resolve_range_with(runner: GitRunner, base: str | None) -> RevRange:
     merge_base = merge_base_of(runner, base_sha, head, label)
     return RevRange(
         base_sha=base_sha, head_sha=head, base_ref_label=label, merge_base_sha=merge_base
+    )
+
+
+def repository_name(root: Path) -> str:
+    """``owner/name`` from the origin remote's URL, else the folder's name."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"[:/]([^/:]+/[^/]+?)(?:\.git)?/?$", done.stdout.strip())
+    return match.group(1) if match else root.resolve().name
+
+
+def review_range(root: Path, base: str | None, head: str | None) -> RevRange:
+    """``merge-base(base, head)..head``; ``head`` defaults to HEAD, ``base`` as ``review``
+    picks it (upstream, origin/HEAD, main/master)."""
+    if head is None:
+        return resolve_range(root, base)
+    runner = GitRunner(open_repo(root))
+    head_sha = resolve_commit(runner, head)
+    if head_sha is None:
+        raise RepositoryError(
+            f"unknown ref {head!r} for --head", hint="pass a branch, tag or commit that exists here"
+        )
+    if base is None:
+        default = resolve_range(root, None)
+        base_sha, label = default.base_sha, default.base_ref_label
+    else:
+        found = resolve_commit(runner, base)
+        if found is None:
+            raise RepositoryError(
+                f"unknown ref {base!r}", hint="pass a branch, tag or commit that exists here"
+            )
+        base_sha, label = found, base
+    merge_base = merge_base_of(runner, base_sha, head_sha, label)
+    return RevRange(
+        base_sha=base_sha, head_sha=head_sha, base_ref_label=label, merge_base_sha=merge_base
     )
