@@ -114,7 +114,8 @@ def review(ctx: click.Context, /, **params: Any) -> int:
     asks = sys.stdin.isatty() and not params["yes"]
     confirm = (lambda q: click.confirm(q, default=False, err=True)) if asks else None
     if params["pre_push"]:
-        from reviewbot.commands.hooks import PushRequest, review_push
+        from reviewbot.commands.hooks import review_push
+        from reviewbot.repo.push import PushRequest
 
         if sys.stdin.isatty() and "PRE_COMMIT" not in os.environ:
             raise UsageError(
