@@ -21,16 +21,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from reviewbot.audit.assemble import assemble
 from reviewbot.audit.describe import describe_plan, safe_lines, shown
 from reviewbot.audit.issue import issue_repository, publish_issue
 from reviewbot.audit.outputs import AuditResult, merge_results, read_output, render_sarif
 from reviewbot.audit.plan import AuditPlan, Unit, plan_audit
 from reviewbot.audit.report import permalinks, render_report, repository_url
-from reviewbot.audit.runner import Runner, UnitFailure, UnitRun, UnitsOutcome, run_units
+from reviewbot.audit.runner import Runner, UnitsOutcome, run_units
 from reviewbot.audit.shard import Shard, parse_shard, select
 from reviewbot.audit.state import (
-    Since,
-    carry_over,
     resolve_since,
     save_state,
     state_path,
@@ -46,8 +45,7 @@ from reviewbot.pipeline.session import model_session
 from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView
 from reviewbot.repo.refs import repository_name
-from reviewbot.review.findings import Finding, dedupe, order
-from reviewbot.review.result import ReviewResult, RunStats, count_by_severity
+from reviewbot.review.result import RunStats
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,8 @@ def _run(
     run_dir = run_dir_for(settings, job.root, head)
     briefing = _learnings(settings, environ, err, quiet=job.quiet) if todo else NO_BRIEFING
     outcome = _execute(audit, todo, settings, job, view, counter, run_dir, err, briefing)
-    result = _assemble(audit, chosen, todo, outcome, since, shard, job, environ)
+    url = repository_url(job.root, environ)
+    result = assemble(audit, chosen, todo, outcome, since, shard, url=url, date=today())
     _save(run_dir, result)
     if shard is None:
         state = state_path(settings, job.root)
@@ -246,101 +245,6 @@ def _execute(
             ),
             err=None if job.quiet else err,
         )
-
-
-def _assemble(
-    audit: AuditPlan,
-    chosen: tuple[Unit, ...],
-    todo: tuple[Unit, ...],
-    outcome: UnitsOutcome,
-    since: Since | None,
-    shard: Shard | None,
-    job: AuditRun,
-    environ: Mapping[str, str],
-) -> AuditResult:
-    ran = outcome.ran
-    failure = outcome.failure
-    found = [f for r in ran if r.result is not None for f in r.result.findings]
-    found += failure.kept if failure else ()
-    skipped = outcome.not_run
-    rest = [u for u in chosen if u not in todo]
-    carried = carry_over(
-        since.previous if since else None,
-        [p for u in rest for p in u.paths],
-        since.touched if since else frozenset(),
-    )
-    findings = tuple(order(dedupe([*found, *carried])))
-    covered = {p for r in ran for p in r.unit.paths}  # not the failed unit's files
-    if since is not None and since.previous is not None:
-        covered |= {p for u in rest for p in u.paths}  # unchanged: carried findings hold
-    everything = {p for u in audit.units for p in u.paths}
-    notes: list[str] = []
-    if since is not None:
-        notes.append(
-            f"incremental since {since.label} ({since.base[:12]}): {len(todo)} of "
-            f"{len(chosen)} unit(s) touched"
-            + (
-                f"; {len(carried)} finding(s) carried over from {since.previous.source}"
-                if since.previous
-                else "; no earlier findings to carry over"
-            )
-        )
-    if failure is not None:
-        notes.append(_failure_note(failure))
-    if skipped:
-        notes.append(f"{len(skipped)} unit(s) {outcome.stopped}")
-    for r in ran:
-        assert r.result is not None
-        notes += [f"{r.unit.label}: {n}" for n in r.result.notes]
-    summary = _summary(audit, chosen, ran, findings, shard)
-    if failure is not None:
-        summary += f"\n\n**Incomplete audit**: {_failure_note(failure)}."
-    result = ReviewResult(
-        summary=summary,
-        findings=findings,
-        stats=outcome.stats,
-        notes=tuple(notes),
-        stopped_by=outcome.stopped_by,
-    )
-    return AuditResult(
-        result=result,
-        head=audit.head,
-        repository=audit.repository,
-        date=today(),
-        shard=shard.label if shard else None,
-        units={p: u.label for u in chosen for p in u.paths},
-        covered=None if covered == everything else frozenset(covered),
-        repository_url=repository_url(job.root, environ),
-        units_run=len(ran),
-        units_total=len(audit.units),
-    )
-
-
-def _failure_note(failure: UnitFailure) -> str:
-    n = len(failure.kept)
-    kept = f"its {n} finding(s) filed before the failure are kept, unverified" if n else ""
-    return "; ".join(x for x in (failure.what(), kept, "its files count as not audited") if x)
-
-
-def _summary(
-    audit: AuditPlan,
-    chosen: tuple[Unit, ...],
-    ran: tuple[UnitRun, ...],
-    findings: tuple[Finding, ...],
-    shard: Shard | None,
-) -> str:
-    counts = count_by_severity(findings)
-    tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "none"
-    where = f" (shard {shard.label})" if shard else ""
-    lines = [
-        f"Audit of {audit.repository} at {audit.head[:12]}{where}: {len(findings)} finding(s) "
-        f"({tally}); {len(ran)} of {len(chosen)} unit(s) run."
-    ]
-    for r in ran:
-        text = " ".join(r.result.summary.split()) if r.result else ""
-        if text:
-            lines.append(f"- **{r.unit.label}**: {text[:400]}")
-    return "\n".join(lines)
 
 
 def _save(run_dir: Path, audit: AuditResult) -> None:
