@@ -1,5 +1,5 @@
 """The model-facing tools: plain typed methods turned into schemas (names and arguments
-are part of the prompt contract, see DESIGN.md and README).
+are part of the prompt contract: docs/model-contract.md).
 
 Every request of a run declares the same tools, in the same order (the provider renders
 them before the messages, so a change would lose the cached prefix): the reading tools
