@@ -7,10 +7,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.fakes.conftest import client
 from tests.fakes.github_events import event_names, fork_event, load_event, retarget, seed_pull
 from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer
-from tests.github_fake.conftest import client
 from tests.helpers.gitrepo import GitRepo
 
 PULL_EVENTS = [n for n in event_names() if n.startswith("pull_request.")]

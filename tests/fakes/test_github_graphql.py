@@ -8,7 +8,7 @@ import github
 import httpx
 import pytest
 
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded, client
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded, client
 
 THREADS = """
 query($owner: String!, $name: String!, $number: Int!, $after: String) {

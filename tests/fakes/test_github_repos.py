@@ -11,8 +11,8 @@ import github
 import httpx
 import pytest
 
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded, client
 from tests.fakes.github_server import GitHubServer
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded, client
 
 
 def _sarif(runs: list[dict[str, Any]]) -> str:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded
 
 UNRESOLVED = {
     "message": "Unprocessable Entity",

@@ -12,8 +12,8 @@ import pytest
 from github.Issue import Issue
 from github.Repository import Repository
 
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded, client
 from tests.fakes.github_server import GitHubServer
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded, client
 
 
 def _issues(repo: Repository, **filters: Any) -> list[Issue]:

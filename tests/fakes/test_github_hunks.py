@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fakes.conftest import OLD_APP, Seeded, _new_app
 from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_hunks import PatchError, parse_patch
-from tests.github_fake.conftest import OLD_APP, Seeded, _new_app
 from tests.helpers.gitrepo import GitRepo
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded
 
 REPO = f"/repos/{OWNER}/{NAME}"
 CLOSING = """

@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded
 from tests.fakes.github_dispatch import HANDLERS
 from tests.fakes.github_openapi import operations, route
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded
 
 REPO = f"/repos/{OWNER}/{NAME}"
 PULL = f"{REPO}/pulls/{NUMBER}"

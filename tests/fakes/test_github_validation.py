@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded
 from tests.fakes.github_server import GitHubServer
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded
 
 REVIEWS = f"/repos/{OWNER}/{NAME}/pulls/{NUMBER}/reviews"
 

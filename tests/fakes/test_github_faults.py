@@ -9,7 +9,7 @@ import github
 import httpx
 import pytest
 
-from tests.github_fake.conftest import NAME, NUMBER, OWNER, Seeded, client
+from tests.fakes.conftest import NAME, NUMBER, OWNER, Seeded, client
 
 REVIEWS = f"/repos/{OWNER}/{NAME}/pulls/{NUMBER}/reviews"
 REVIEW = {"event": "COMMENT", "body": "s", "comments": [{"path": "app.py", "line": 5, "body": "x"}]}
