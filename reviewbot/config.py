@@ -28,6 +28,11 @@ SEVERITIES = ("critical", "major", "minor", "nit")
 FAIL_LEVELS = (*SEVERITIES, "none")
 LINK_POLICIES = ("keep", "defang", "drop")
 REASONING_EFFORTS = ("", "low", "medium", "high")
+# Headroom for the conversation beside the packed context (measured by bench/headroom.py,
+# documented in docs/model-contract.md): a review of REVIEW_TURNS turns, each keeping about
+# GROWTH_PER_TURN tokens (its reasoning, sent back every turn, and a median tool output).
+REVIEW_TURNS = 20
+GROWTH_PER_TURN = 4_096
 DIAGRAM_POLICIES = ("auto", "never")
 
 
@@ -68,7 +73,11 @@ class Settings:
     # Context packing
     context_window: int = _opt(262144, "model context window in tokens", minimum=4096)
     output_reserve: int = _opt(32768, "tokens kept free for the reply", minimum=0)
-    tool_reserve: int = _opt(49152, "tokens kept free for tool results", minimum=0)
+    tool_reserve: int = _opt(
+        REVIEW_TURNS * GROWTH_PER_TURN,
+        "tokens kept free for the conversation: kept reasoning and tool results",
+        minimum=0,
+    )
     budget: int = _opt(0, "tokens for the packed context (0: window minus reserves)", minimum=0)
     tokenizer: str = _opt("", "path to Kimi's tiktoken.model (empty: o200k_base stand-in)")
     max_file_bytes: int = _opt(1_000_000, "files larger than this are not packed", minimum=1)

@@ -23,7 +23,7 @@ def test_defaults_without_any_source(tmp_path: Path) -> None:
     assert s == Settings()
     assert s.effective_model == "kimi-k2-thinking"
     assert s.effective_base_url == "https://api.moonshot.ai/v1"
-    assert s.pack_budget == 262144 - 32768 - 49152
+    assert s.pack_budget == 262144 - 32768 - 81920
     assert set(s.sources.values()) == {"default"}
 
 

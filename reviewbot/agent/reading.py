@@ -33,7 +33,7 @@ class RepoReader(Protocol):
 @dataclass(frozen=True)
 class OutputLimits:
     max_lines: int = 400
-    max_chars: int = 40_000
+    max_chars: int = 20_000  # a p90 read (~4.5K tokens, bench/headroom.py) fits whole
     max_matches: int = 100
     max_files: int = 500
     max_commits: int = 50

@@ -42,7 +42,7 @@ from reviewbot.github.conversation import Conversation
 from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
 from reviewbot.github.extras import Additions, gather, summary_extras
 from reviewbot.github.lock import Holder
-from reviewbot.github.plan import RunFolder, changes_to_review, describe, incremental_since
+from reviewbot.github.plan import RunFolder, changes_to_review, incremental_since, review_notes
 from reviewbot.github.prior import Prior, read_prior
 from reviewbot.github.report import Report
 from reviewbot.github.review import Publisher, Target
@@ -193,18 +193,21 @@ class Action:
 
     def model_review(self, job: Reviewing, folder: RunFolder, more: Additions) -> ReviewResult:
         settings, pr = self.settings, job.pr
-        plan = plan_review(
-            settings,
-            root=job.root,
-            changes=job.changes,
-            view=job.head_view,
-            repository=self.env.repository,
-            title=pr.title,
-            description=describe(pr, job.lines, job.changes, job.prior, job.since),
-            override_root=job.base.override_root,
-            context=job.lines if job.since else None,
-            briefing=more.briefing,
-        )
+        notes = review_notes(job.lines, job.changes, job.prior, job.since)
+        with job.head_view.at(pr.base_sha) as base_view:
+            plan = plan_review(
+                settings,
+                root=job.root,
+                changes=job.changes,
+                view=job.head_view,
+                repository=self.env.repository,
+                title=pr.title,
+                description=pr.body.strip(),
+                override_root=job.base.override_root,
+                context=job.lines if job.since else None,
+                briefing=replace(more.briefing, notes=notes),
+                guidance_from=base_view,
+            )
         scope = f"changes since {job.since[:12]}" if job.since else "the whole pull request"
         self.say(
             f"reviewing #{pr.number} at {pr.head_sha[:12]} ({scope}, "

@@ -53,8 +53,9 @@ def changes_to_review(root: Path, pr: PullInfo, lines: ChangeSet, since: str) ->
     return filter_paths(changes, sorted(own)) if own else changes
 
 
-def describe(pr: PullInfo, lines: ChangeSet, changes: ChangeSet, prior: Prior, since: str) -> str:
-    """The pull request's description, and what the model should know about earlier runs."""
+def review_notes(lines: ChangeSet, changes: ChangeSet, prior: Prior, since: str) -> str:
+    """What the model should know about earlier runs, for a message of its own (never
+    appended to the author's description)."""
     notes: list[str] = []
     if since:
         others = sorted({f.path for f in lines.files} - {f.path for f in changes.files})
@@ -69,10 +70,7 @@ def describe(pr: PullInfo, lines: ChangeSet, changes: ChangeSet, prior: Prior, s
     if earlier:
         notes.append("Already reported (do not report again):")
         notes += [f"- {f.path}:{f.line} {f.title}" for f in earlier]
-    body = pr.body.strip()
-    if not notes:
-        return body
-    return (body + "\n\n" if body else "") + "[reviewbot]\n" + "\n".join(notes)
+    return "\n".join(notes)
 
 
 @dataclass(frozen=True)

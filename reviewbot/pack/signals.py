@@ -185,6 +185,11 @@ GUIDANCE = (
 _NESTED = ("AGENTS.md", "CLAUDE.md", "REVIEW.md")
 
 
+def is_guidance(path: str) -> bool:
+    """Whether ``path`` is a guidance file (root or nested) that the packer may show."""
+    return path in GUIDANCE or posixpath.basename(path) in _NESTED
+
+
 def guidance(paths: Iterable[str], changed: Iterable[str]) -> Signal:
     """Repository guidance: root files, and nested AGENTS.md/CLAUDE.md above a change."""
     present = set(paths)

@@ -19,8 +19,9 @@ from reviewbot.llm.types import Usage
 from reviewbot.pack.api import options_for
 from reviewbot.pack.change import change_from_changeset
 from reviewbot.pack.model import ContextPack
-from reviewbot.pack.packer import pack_change
+from reviewbot.pack.packer import Source, pack_change
 from reviewbot.pack.tokens import TokenCounter
+from reviewbot.pipeline.guidance import BaseGuidance, without_guidance
 from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing, build_messages
 from reviewbot.repo import ChangeSet, FileChange, RepoView, render_changeset
 from reviewbot.repo.gitdiff import MAX_DIFF_BLOB
@@ -107,19 +108,24 @@ def plan_review(
     override_root: Path | None = None,
     context: ChangeSet | None = None,
     briefing: Briefing = NO_BRIEFING,
+    guidance_from: RepoView | None = None,
 ) -> ReviewPlan:
     """Pack and prompt for reviewing ``changes``. ``context``, when given, is the larger
     change the packed context is built from (a pull request's whole diff, while ``changes``
     is only what is new since the last review): its changed files are all in the context,
-    and the diff given with the task is that of ``changes``."""
+    and the diff given with the task is that of ``changes``. ``guidance_from`` (the base
+    commit, in a pull-request review) is where guidance files are read from."""
     counter = (counter or TokenCounter(settings.tokenizer)).start()
     changes, withheld = withhold_denied(changes, view.guard)
     packed = changes
     if context is not None:
         packed, more = withhold_denied(context, view.guard)
         withheld = tuple(dict.fromkeys((*withheld, *more)))
+    source: Source = view
+    if guidance_from is not None:
+        source, packed = BaseGuidance(view, guidance_from), without_guidance(packed)
     change = change_from_changeset(packed, render_changeset(changes))
-    pack = pack_change(view, change, options_for(settings), counter)
+    pack = pack_change(source, change, options_for(settings), counter)
     messages = build_messages(
         settings,
         repository=repository,

@@ -29,13 +29,17 @@ def path_rules(settings: Settings, changes: ChangeSet) -> list[dict[str, str]]:
 class Briefing:
     """What a front end adds to a review's messages, each in a message of its own: the
     maintainers' learnings right after the system prompt (their instructions, never inside
-    author text); data about the change (the issues it resolves) just before the task."""
+    author text); data about the change (the issues it resolves) just before the task;
+    reviewbot's own notes (an incremental review, what was already reported) after them,
+    never inside the author's description."""
 
     learnings: tuple[Learning, ...] = ()
     data: tuple[str, ...] = ()
+    notes: str = ""
 
 
 NO_BRIEFING = Briefing()
+NOTES_HEADING = "# Notes from reviewbot (about earlier reviews, not from the author)\n\n"
 
 
 def maintainer_messages(briefing: Briefing) -> list[dict[str, Any]]:
@@ -80,6 +84,8 @@ def build_messages(
         override_root=override_root,
     )
     data = [{"role": "user", "content": text} for text in briefing.data if text]
+    if briefing.notes:
+        data.append({"role": "user", "content": NOTES_HEADING + briefing.notes})
     return [
         {"role": "system", "content": system},
         *maintainer_messages(briefing),

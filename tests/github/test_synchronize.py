@@ -38,9 +38,10 @@ def push_fix(bench: Bench) -> tuple[str, dict[str, Any]]:
 def incremental_turn(old_head: str) -> Any:
     def turn(request: dict[str, Any]) -> Turn:
         task = request["messages"][-1]["content"]
-        assert f"reviewed at {old_head[:12]}" in task  # told it is incremental
+        notes = request["messages"][-2]["content"]  # reviewbot's notes: a message of their own
+        assert f"reviewed at {old_head[:12]}" in notes  # told it is incremental
         assert "del self.items[key]" in task and "def size(self):" in task
-        assert f"app/cache.py:12 {EVICT}" in task  # and what was already reported
+        assert f"app/cache.py:12 {EVICT}" in notes  # and what was already reported
         return Turn(
             reasoning="Only the new commit.",
             tool_calls=[
