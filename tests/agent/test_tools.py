@@ -110,7 +110,11 @@ def _filed(view: RepoView, changes: ChangeSet, line: int, title: str) -> Finding
     return finding
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,  # each example files three findings through git (evidence is read)
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(a=st.integers(min_value=0, max_value=300), b=st.integers(min_value=0, max_value=300))
 def test_a_finding_keeps_its_fingerprint_when_lines_shift(
     tools: tuple[ReviewTools, FindingsBook], a: int, b: int
