@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -165,7 +167,10 @@ process's resident set size when the fake model answered its N-th request, to th
 Regenerate: `pytest tests/faults tests/hostile tests/soak -m "not slow"` and
 `pytest tests/faults tests/hostile tests/soak -m slow` (as CI's two steps do); each session
 rewrites the rows of the cases it ran and keeps the others. "known" in the pass column
-marks a failure the suite expects (a strict xfail) and that was reported to the owner.
+marks a failure the suite expects (a strict xfail) and that was reported to the owner. Only a
+passing test writes "yes": a comment at the end of this file names the test behind each
+row, and a test that fails before it records anything turns its row to "no". CI checks
+that this file is the one its two test steps write (memory figures aside).
 
 Common to every case: no Python traceback is printed; a failure is one line on stderr
 starting `reviewbot:` with exit code 3; findings recorded before a failure are kept in
@@ -252,3 +257,44 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if text != existing:
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(text, encoding="utf-8")
+
+
+# The CI check ---------------------------------------------------------------------------------
+# Memory figures are measurements: a run on a busy machine may land in the next bin. The
+# check compares everything else (which cases, what was injected, expected and observed,
+# pass, which test wrote each row).
+_MEMORY = re.compile(r"(?:≈|<) \d+ MiB")
+
+
+def _comparable(text: str) -> list[str]:
+    return [_MEMORY.sub("MEM", line) for line in text.splitlines()]
+
+
+def stale(committed: str, generated: str) -> list[str]:
+    """The lines of ``generated`` that differ from ``committed`` (memory figures aside)."""
+    old, new = _comparable(committed), _comparable(generated)
+    return [line for line in new if line not in old] + [
+        f"(gone) {line}" for line in old if line not in new
+    ]
+
+
+def main() -> int:
+    """``python -m tests.faults.reliability check``: exit 1 when the suites just run wrote a
+    docs/reliability.md other than the committed one (as CI runs it after both test steps)."""
+    committed = subprocess.run(
+        ["git", "show", f"HEAD:{DOC.relative_to(DOC.parents[1]).as_posix()}"],
+        cwd=DOC.parents[1], capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    changed = stale(committed, DOC.read_text(encoding="utf-8"))
+    if not changed:
+        return 0
+    print(
+        f"docs/reliability.md is not current: the suites wrote {len(changed)} other line(s); "
+        "run them as CI does and commit the file. First: " + changed[0][:300],
+        file=sys.stderr,
+    )
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.faults.reliability import UNRECORDED, CaseRecord, _parse, _parse_index, merged
+from tests.faults.reliability import UNRECORDED, CaseRecord, _parse, _parse_index, merged, stale
 
 NODE = "tests/faults/test_x.py::test_case[a]"
 
@@ -84,3 +84,12 @@ def test_the_hooks_turn_a_row_to_no_when_its_test_fails_before_recording(tmp_pat
     assert _session(tmp_path, doc, fail_early=True) == 1
     row = _parse(doc.read_text())[("faults", "case-a")]
     assert row.passed is False and row.observed == UNRECORDED
+
+
+def test_the_check_ignores_memory_bins_but_not_verdicts_or_observations() -> None:
+    text = merged({NODE: _record(True, "exit 0, ≈ 300 MiB")}, "")
+    assert stale(text, text.replace("≈ 300 MiB", "≈ 350 MiB")) == []
+    assert stale(text, text.replace("≈ 300 MiB", "< 150 MiB")) == []
+    assert stale(text, text.replace("| yes |", "| **no** |"))
+    assert stale(text, text.replace("exit 0", "exit 3"))
+    assert stale(text, merged({"tests/other.py::t": _record(True, "exit 0, ≈ 300 MiB")}, text))
