@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import tomllib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from reviewbot.config_file import find_config_file, read_toml
 from reviewbot.errors import ConfigError, MissingApiKeyError
 from reviewbot.llm.providers import PROVIDERS, Provider
 from reviewbot.review.sanitize import secret_values
@@ -277,31 +277,6 @@ def _parse_text(kind: type, text: str) -> Any:
         pairs = (part.split("=", 1) for part in text.split(";") if "=" in part)
         return {k.strip(): v.strip() for k, v in pairs}
     return text
-
-
-def find_config_file(root: Path | None) -> tuple[Path, dict[str, Any]] | None:
-    """The config file that applies under ``root`` and its reviewbot table, if any."""
-    if root is None:
-        return None
-    own = root / ".reviewbot.toml"
-    if own.is_file():
-        return own, read_toml(own)
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        table = read_toml(pyproject).get("tool", {}).get("reviewbot")
-        if isinstance(table, dict):
-            return pyproject, table
-    return None
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})", hint="fix the syntax") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
 def _flatten(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
