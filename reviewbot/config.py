@@ -68,6 +68,9 @@ class Settings:
     max_steps: int = _opt(150, "model turns per review", minimum=1)
     max_cost: float = _opt(2.0, "USD cap per run (0: no cap)", minimum=0)
     max_seconds: int = _opt(1800, "wall-clock seconds per run", minimum=1)
+    tool_timeout: float = _opt(
+        60.0, "seconds one tool call may take (the model is told)", minimum=1
+    )
     verify: bool = _opt(True, "re-examine each finding before keeping it")
     show_reasoning: bool = _opt(False, "stream the model's reasoning to the terminal")
     # Context packing

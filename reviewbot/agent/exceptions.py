@@ -6,6 +6,7 @@ None of them reaches a user: the loop turns each into what happens next.
   argument, a comment off the diff); its message goes back to the model as the tool's output.
 - ``Submitted``: the model ended its phase (``finish_review``, or twice no tool call).
 - ``LimitsExceeded``: steps, cost or time ran out; the run stops cleanly with what it has.
+- ``ToolTimedOut``: one tool call ran past its own time limit; the model is told.
 """
 
 from __future__ import annotations
@@ -31,3 +32,7 @@ class LimitsExceeded(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class ToolTimedOut(Exception):
+    """A tool call ran past its own time limit (``Limits.tool_seconds``)."""

@@ -3,7 +3,9 @@ limit is reached.
 
 Control flow uses the small exceptions of ``agent/exceptions.py``: ``Submitted`` (the model
 called ``finish_review``, or answered twice without calling a tool), ``LimitsExceeded``
-(steps, cost or time ran out: the run stops cleanly with what it has). The message list is
+(steps, cost or time ran out: the run stops cleanly with what it has); ``ToolTimedOut``
+(a tool call ran past its own time limit, ``Limits.tool_seconds``: the model is told, and
+git processes the tool started are stopped). The message list is
 append-only apart from the context guard's rare hiding of old tool outputs, and the tools
 are the same in every request (the provider renders them before the messages), so every
 turn re-uses the cached prefix of the one before.
@@ -16,13 +18,19 @@ are each answered in the conversation and counted in ``slips``; ``slip_note`` sa
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reviewbot.agent.exceptions import LimitsExceeded, Submitted, ToolArgumentError
+from reviewbot.agent.exceptions import (
+    LimitsExceeded,
+    Submitted,
+    ToolArgumentError,
+    ToolTimedOut,
+)
 from reviewbot.agent.guard import HIDDEN, ContextGuard
 from reviewbot.agent.schema import parse_arguments
 from reviewbot.agent.tools import Tool
@@ -31,7 +39,11 @@ from reviewbot.errors import ModelError
 from reviewbot.llm.client import ModelClient
 from reviewbot.llm.errors import ContextLengthError
 from reviewbot.llm.types import AssistantTurn, StreamEvent, ToolCall, Usage
+from reviewbot.timelimit import time_limit
 
+# A tool whose git processes were stopped at its limit returns soon after; one stuck in
+# Python is left behind after this much more (its thread is a daemon).
+TOOL_GRACE_SECONDS = 5.0
 NUDGE = (
     "You replied without calling a tool. Continue the review with the tools, or call "
     "finish_review(summary) if you are done."
@@ -49,6 +61,7 @@ class Limits:
     max_steps: int = 150
     max_cost_usd: float = 0.0  # 0: no cap
     max_seconds: float = 1800.0
+    tool_seconds: float = 60.0  # per tool call (0: none)
 
 
 @dataclass(frozen=True)
@@ -273,15 +286,48 @@ class Agent:
                 "Use what it returned, try a different call, or finish the review."
             )
         try:
-            output = tool.invoke(arguments)
+            output = self._invoke(tool, arguments)
         except ToolArgumentError as exc:
             self.slips["refused"] += 1
             return f"error: {exc}"
+        except ToolTimedOut:
+            return (
+                f"error: {call.name} did not finish within {self.limits.tool_seconds:g} s; "
+                "try a narrower call (a smaller path, a more specific pattern) or another tool"
+            )
         if tool.reads:
             # Reading twice gives the same answer; other tools' answers depend on state.
             # This call's tool message goes at this index, once the turn's calls are run.
             self._seen_calls[key] = len(self.messages) + position
         return output
+
+    def _invoke(self, tool: Tool, arguments: dict[str, Any]) -> str:
+        """Run one tool under its time limit, in a worker thread so that the limit holds
+        even when the tool does not return; git processes it started stop at the limit."""
+        seconds = self.limits.tool_seconds
+        if not seconds:
+            return tool.invoke(arguments)
+        outcome: list[tuple[str, Any]] = []
+
+        def work() -> None:
+            with time_limit(seconds):
+                try:
+                    outcome.append(("returned", tool.invoke(arguments)))
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the agent's thread
+                    outcome.append(("raised", exc))
+
+        started = time.monotonic()
+        worker = threading.Thread(target=work, name=f"reviewbot-{tool.name}", daemon=True)
+        worker.start()
+        worker.join(seconds + TOOL_GRACE_SECONDS)
+        if not outcome:
+            raise ToolTimedOut(tool.name)
+        kind, value = outcome[0]
+        if kind == "returned":
+            return str(value)
+        if time.monotonic() - started >= seconds and isinstance(value, ToolArgumentError):
+            raise ToolTimedOut(tool.name) from value  # its git process was stopped
+        raise value
 
     def _check_limits(self) -> None:
         if self.totals.steps >= self.limits.max_steps:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
 from reviewbot.audit.describe import shown
 from reviewbot.audit.outputs import AuditResult
+from reviewbot.repo.gitcmd import origin_url
 from reviewbot.review.findings import SEVERITIES, Finding
 from reviewbot.review.result import count_by_severity
 from reviewbot.review.sanitize import neutralize_commands
@@ -29,13 +29,7 @@ def repository_url(root: Path, environ: Mapping[str, str]) -> str:
     server, name = environ.get("GITHUB_SERVER_URL", ""), environ.get("GITHUB_REPOSITORY", "")
     if server and re.fullmatch(r"[\w.\-]+/[\w.\-]+", name):
         return f"{server.rstrip('/')}/{name}"
-    done = subprocess.run(
-        ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    match = _REMOTE.match(done.stdout.strip())
+    match = _REMOTE.match(origin_url(root))
     if match is None:
         return ""
     host, owner, repo = match.groups()

@@ -41,7 +41,7 @@ BYPASS = "to push anyway once: git push --no-verify (or REVIEWBOT_SKIP=1 git pus
 # Installing ---------------------------------------------------------------------------------
 def hooks_dir(root: Path) -> Path:
     """The folder git runs this repository's hooks from."""
-    runner = GitRunner(open_repo(root))
+    runner = GitRunner(open_repo(root), real_hooks_path=True)
     path = Path(runner.text(["rev-parse", "--path-format=absolute", "--git-path", "hooks"]))
     return path if path.is_absolute() else (root / path)
 

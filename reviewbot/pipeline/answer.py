@@ -69,7 +69,7 @@ def answer_question(
     transcript = Transcript(how.run_dir / transcript_name, Redactor(secrets))
     counter = TokenCounter(settings.tokenizer).start()
     prices = prices_for(settings.effective_model, settings)
-    limits = Limits(max_steps, max_cost, max_seconds)
+    limits = Limits(max_steps, max_cost, max_seconds, settings.tool_timeout)
     tools = answer_tools(view, changes)
     agent = new_agent(how, tools, settings, prices, limits, transcript, counter.count)
     try:

@@ -112,7 +112,9 @@ def execute(
     )
     offered = [*reviewing.tools(), *tools]
     counter = (counter or TokenCounter(settings.tokenizer)).start()
-    limits = Limits(settings.max_steps, settings.max_cost, settings.max_seconds)
+    limits = Limits(
+        settings.max_steps, settings.max_cost, settings.max_seconds, settings.tool_timeout
+    )
     agent = new_agent(how, offered, settings, plan.prices, limits, transcript, counter.count)
     finishing = Finishing.of(settings, changed, secrets, plan.briefing.learnings)
     try:

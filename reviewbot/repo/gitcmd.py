@@ -1,21 +1,35 @@
-"""Running git through GitPython: one place that opens repositories and translates failures.
+"""Running git: one place that starts git processes, hardened, and translates failures.
 
-Every git process reviewbot starts goes through ``GitRunner``. Output is bytes (paths may
-be any bytes; we decode them with ``os.fsdecode``). Failures become ``RepositoryError``
-with a one-line message; a traceback never reaches the user.
+Every git process reviewbot starts goes through ``GitRunner`` (GitPython finds and opens
+the repository; the processes are started here, because GitPython always hands git the
+whole environment). Output is bytes (paths may be any bytes; we decode them with
+``os.fsdecode``). Failures become ``RepositoryError`` with a one-line message; a traceback
+never reaches the user.
+
+A repository is not trusted (a clone's ``.git/config`` and its ``.gitattributes`` are
+whatever its author made them), so nothing it names is run: no fsmonitor, no hooks, no
+clean/smudge/process filter, no textconv or external diff program (each driver the config
+defines is blanked on the command line, which beats every config file). And git gets a
+minimal environment: locale, PATH, HOME and git's own location variables, never API keys,
+tokens or the rest of the user's environment. A process that outlives the caller's time
+limit (``reviewbot.timelimit``) is stopped.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import IO, cast
+from typing import IO
 
 import git
 
 from reviewbot.errors import RepositoryError
+from reviewbot.timelimit import remaining
 
 # Settings a user's git config could set that would change the output we parse. Passed on
 # every command line so that the diff we read is the same on every machine.
@@ -33,9 +47,52 @@ _CONFIG_OVERRIDES = (
     "grep.lineNumber=false",
     "grep.fullName=true",
     "grep.column=false",
+    # Programs a repository's config can name: none of them runs (hooks: see GitRunner).
+    "core.fsmonitor=false",
+    "core.untrackedCache=false",
 )
-# Never take optional locks (git status-like index refreshes): we only read.
-_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+# diff.external (any config file) names a program too; it cannot be blanked, only refused.
+_DIFF_COMMANDS = frozenset({"diff", "log", "show", "diff-tree", "diff-index", "diff-files"})
+# Per-driver keys that name a program (filter.<driver>.clean, diff.<driver>.textconv, ...).
+_DRIVER_PROGRAMS = re.compile(
+    rb"^(filter\.(.+)\.(?:clean|smudge|process)|diff\.(.+)\.(?:textconv|command))$", re.DOTALL
+)
+# The only variables git is given: what it needs to find itself, the repository and the
+# user's own git config, and the certificates to reach a server. Never keys or tokens.
+_PASSED = frozenset(
+    {
+        "PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TEMP", "TMP", "TZ", "SYSTEMROOT",
+        "XDG_CONFIG_HOME", "SSL_CERT_FILE", "SSL_CERT_DIR", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH",
+        "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
+        "GIT_CONFIG_NOSYSTEM", "GIT_EXEC_PATH", "GIT_QUARANTINE_PATH",
+    }
+)  # fmt: skip
+# Fixed: plain English messages (parsed in places), no prompts, no pager, no optional locks
+# (git status-like index refreshes: we only read).
+_FIXED = {
+    "LANGUAGE": "C",
+    "LC_ALL": "C",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_PAGER": "cat",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+}
+
+
+def git_environment(
+    environ: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a git process: the passed-through variables of ``environ``
+    (default: this process's), the fixed ones, then ``extra``."""
+    source = os.environ if environ is None else environ
+    return {
+        **{k: v for k, v in source.items() if k in _PASSED},
+        **_FIXED,
+        **(extra or {}),
+    }
 
 
 def open_repo(root: Path) -> git.Repo:
@@ -68,15 +125,64 @@ def git_failure(args: Sequence[str], stderr: str) -> RepositoryError:
 class GitRunner:
     """Runs git commands in one repository, with a fixed, predictable configuration."""
 
-    def __init__(self, repo: git.Repo) -> None:
+    def __init__(self, repo: git.Repo, *, real_hooks_path: bool = False) -> None:
         self.repo = repo
+        # Only for asking git where hooks live (install-hook): nothing it runs may run one.
+        self._hooks_override = () if real_hooks_path else ("core.hooksPath=/dev/null",)
         self.git_dir = Path(repo.git_dir)
         work = repo.working_tree_dir
         self.work_tree: Path | None = Path(work) if work is not None else None
+        self.cwd = self.work_tree or self.git_dir
 
     def argv(self, args: Sequence[str]) -> list[str]:
-        overrides = [part for item in _CONFIG_OVERRIDES for part in ("-c", item)]
-        return ["git", *overrides, *args]
+        overrides = [*_CONFIG_OVERRIDES, *self._hooks_override, *self._blank_drivers]
+        at = _subcommand(args)
+        if at is not None and args[at] in _DIFF_COMMANDS:
+            args = [*args[: at + 1], "--no-ext-diff", "--no-textconv", *args[at + 1 :]]
+        return ["git", *[part for item in overrides for part in ("-c", item)], *args]
+
+    @cached_property
+    def _blank_drivers(self) -> tuple[str, ...]:
+        """``-c`` values that blank every filter and diff program the config defines."""
+        args = ["git", "-c", "core.hooksPath=/dev/null", "config", "-z", "--get-regexp"]
+        status, out, _ = self._execute([*args, r"^(filter|diff)\."], None)
+        if status not in (0, 1):
+            return ()
+        blanks: list[str] = []
+        for record in out.split(b"\0"):
+            key = record.split(b"\n", 1)[0]
+            found = _DRIVER_PROGRAMS.match(key)
+            if found is None:
+                continue
+            blanks.append(os.fsdecode(key) + "=")
+            if found.group(2) is not None:
+                blanks.append(f"filter.{os.fsdecode(found.group(2))}.required=false")
+        return tuple(dict.fromkeys(blanks))
+
+    def _execute(self, argv: list[str], env: Mapping[str, str] | None) -> tuple[int, bytes, str]:
+        at = _subcommand(argv[1:])
+        verb = argv[1 + at] if at is not None else "git"
+        limit = remaining()
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=self.cwd,
+                env=git_environment(extra=env),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            raise RepositoryError(
+                "git is not installed or not on PATH", hint="install git 2.30 or newer"
+            ) from exc
+        try:
+            out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise RepositoryError(f"git {verb} did not finish within the time limit") from None
+        return proc.returncode, out, err.decode("utf-8", "replace")
 
     def run(
         self,
@@ -86,19 +192,7 @@ class GitRunner:
         env: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes, str]:
         """Run ``git args``; return (status, stdout, stderr). Other statuses raise."""
-        try:
-            status, out, err = self.repo.git.execute(
-                self.argv(args),
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-                env={**_ENV, **(env or {})},
-            )
-        except git.GitCommandNotFound as exc:
-            raise RepositoryError(
-                "git is not installed or not on PATH", hint="install git 2.30 or newer"
-            ) from exc
+        status, out, err = self._execute(self.argv(args), env)
         if status not in ok:
             raise git_failure(args, err)
         return status, out, err
@@ -116,22 +210,53 @@ class GitRunner:
         return os.fsdecode(out).strip() if status == 0 else None
 
     def popen(self, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
-        """A streaming git process (stdout and stderr are pipes; stdin one if asked)."""
+        """A streaming git process (stdout and stderr are pipes; stdin one if asked). It is
+        killed when the caller's time limit passes (the reader then sees the end early)."""
         try:
-            handle = self.repo.git.execute(
+            proc = subprocess.Popen(
                 self.argv(args),
-                istream=subprocess.PIPE if stdin else None,
-                as_process=True,
-                env=dict(_ENV),
+                cwd=self.cwd,
+                env=git_environment(),
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
-        except git.GitCommandNotFound as exc:
+        except FileNotFoundError as exc:
             raise RepositoryError(
                 "git is not installed or not on PATH", hint="install git 2.30 or newer"
             ) from exc
-        proc = handle.proc
-        assert proc is not None
-        handle.proc = None  # we own the process now: AutoInterrupt must not kill it later
-        return cast("subprocess.Popen[bytes]", proc)
+        limit = remaining()
+        if limit is not None:
+            timer = threading.Timer(limit, _stop, args=(proc,))
+            timer.daemon = True
+            timer.start()
+        return proc
+
+
+def _subcommand(args: Sequence[str]) -> int | None:
+    """The index of git's subcommand in ``args`` (after options such as ``-c key=value``)."""
+    at = 0
+    while at < len(args):
+        if args[at] in ("-c", "-C"):
+            at += 2
+        elif args[at].startswith("-"):
+            at += 1
+        else:
+            return at
+    return None
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+
+
+def origin_url(root: Path) -> str:
+    """The URL of the ``origin`` remote of the repository at ``root`` ("" when none)."""
+    try:
+        return GitRunner(open_repo(root)).try_text(["config", "--get", "remote.origin.url"]) or ""
+    except RepositoryError:
+        return ""
 
 
 def read_exact(stream: IO[bytes], size: int) -> bytes:

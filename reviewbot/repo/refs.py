@@ -21,13 +21,12 @@ old side is always the merge-base. ``--base HEAD --scope staged`` is therefore e
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from reviewbot.errors import RepositoryError
-from reviewbot.repo.gitcmd import GitRunner, open_repo
+from reviewbot.repo.gitcmd import GitRunner, open_repo, origin_url
 
 Scope = Literal["commits", "staged", "worktree"]
 SCOPES: tuple[Scope, ...] = ("commits", "staged", "worktree")
@@ -154,13 +153,7 @@ def resolve_range_with(runner: GitRunner, base: str | None) -> RevRange:
 
 def repository_name(root: Path) -> str:
     """``owner/name`` from the origin remote's URL, else the folder's name."""
-    done = subprocess.run(
-        ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    match = re.search(r"[:/]([^/:]+/[^/]+?)(?:\.git)?/?$", done.stdout.strip())
+    match = re.search(r"[:/]([^/:]+/[^/]+?)(?:\.git)?/?$", origin_url(root))
     return match.group(1) if match else root.resolve().name
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
@@ -55,7 +54,6 @@ class RefTree:
         self.sha = sha
         self.label = sha[:12]
         self._object_ids: dict[str, str] = {}
-        self._lock = threading.Lock()
 
     @cached_property
     def entries(self) -> dict[str, FileEntry]:
@@ -85,10 +83,7 @@ class RefTree:
         return entry is not None and entry.kind == "file"
 
     def read_bytes(self, path: str) -> bytes:
-        oid = self._oid(path)
-        with self._lock:  # GitPython's persistent cat-file process serves one caller at a time
-            _, _, _, data = self.runner.repo.git.get_object_data(oid)
-        return bytes(data)
+        return next(self.read_many([path]))[1]
 
     def read_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         wanted = [(path, self._oid(path)) for path in paths]

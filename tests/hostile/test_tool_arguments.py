@@ -9,7 +9,10 @@ exponentially with the pattern; a tool call had no time limit of its own.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
 from tests.helpers.gitrepo import GitRepo
@@ -62,3 +65,44 @@ def test_malformed_and_catastrophic_globs_are_answers(
     assert answers[3] == answers[4] == "no files match"
     assert answers[5] == "no matches"
     assert f"data/{LONG_NAME}" in answers[6]
+
+
+def test_a_tool_that_does_not_return_is_cut_off(
+    make_repo: Callable[..., GitRepo], k2_server: K2Server, tmp_path: Path
+) -> None:
+    """git hangs (a network file system, a hostile repository): the tool's time limit
+    answers the model and the review goes on; the hung git process is stopped."""
+    repo = _repo(make_repo)
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    real_git = next(
+        str(Path(d) / "git")
+        for d in os.environ["PATH"].split(os.pathsep)
+        if (Path(d) / "git").is_file()
+    )
+    pidfile = tmp_path / "hung.pid"
+    shim = shims / "git"
+    shim.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do if [ "$a" = "slow/trigger.py" ]; then\n'
+        f'  echo $$ > "{pidfile}"; exec sleep 300; fi; done\n'
+        f'exec "{real_git}" "$@"\n'
+    )
+    shim.chmod(0o755)
+    k2_server.script(
+        [Turn(tool_calls=[FakeCall("git_log", {"path": "slow/trigger.py"})]), _finish()]
+    )
+    env = model_env(k2_server, REVIEWBOT_TOOL_TIMEOUT="2")
+    env["PATH"] = f"{shims}{os.pathsep}{os.environ['PATH']}"
+    started = time.monotonic()
+    run = reviewbot(repo.path, "review", "--base", "main", "--no-verify", env=env, timeout=60)
+    took = time.monotonic() - started
+    assert run.code == 0, run.stderr
+    answers = [text for _, text in tool_answers(k2_server.requests)]
+    assert answers[0].startswith("error: git_log did not finish within 2 s"), answers[0]
+    assert took < 45, took
+    pid = int(pidfile.read_text())
+    assert (
+        not Path(f"/proc/{pid}").exists()
+        or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    )
