@@ -1,7 +1,16 @@
-"""One settings object, built once from defaults < config file < environment < flags.
+"""One settings object, built once from defaults < user file < repository file <
+environment < flags.
 
-The file is `.reviewbot.toml` at the repository root, or `[tool.reviewbot]` in
-`pyproject.toml`. Keys are the field names below; dotted names (`audit.include`) are
+The user file is ``$XDG_CONFIG_HOME/reviewbot/config.toml`` (``~/.config/...`` without
+XDG_CONFIG_HOME). The repository file is `.reviewbot.toml` at the repository root, or
+`[tool.reviewbot]` in `pyproject.toml` (or ``--config FILE``, which takes its place).
+
+A repository is not trusted to choose where the user's key or files go: the settings
+marked ``user_only`` (provider, base URL, run directory, tokenizer, prices) come from the
+user file, the environment or flags, and a repository file that sets one is an error. The
+API key comes from the environment or a flag only, never from any file.
+
+Keys are the field names below; dotted names (`audit.include`) are
 written as TOML tables (`[audit] include = [...]`). Environment variables are
 `REVIEWBOT_` + the key upper-cased with dots as underscores (`REVIEWBOT_AUDIT_INCLUDE`);
 lists in the environment are comma-separated. This module never reads `os.environ`
@@ -20,6 +29,7 @@ from types import MappingProxyType
 from typing import Any
 
 from reviewbot.config_file import find_config_file, read_toml
+from reviewbot.config_values import BadValue, Option, coerce, describe
 from reviewbot.errors import ConfigError, MissingApiKeyError
 from reviewbot.llm.providers import PROVIDERS, Provider
 from reviewbot.review.sanitize import secret_values
@@ -47,8 +57,10 @@ def _opt(default: Any, help: str, **meta: Any) -> Any:
 @dataclass(frozen=True)
 class Settings:
     # Model
-    provider: str = _opt("moonshot", "model provider preset", choices=tuple(PROVIDERS))
-    base_url: str = _opt("", "API base URL (empty: the provider's)")
+    provider: str = _opt(
+        "moonshot", "model provider preset", choices=tuple(PROVIDERS), user_only=True
+    )
+    base_url: str = _opt("", "API base URL (empty: the provider's)", user_only=True)
     model: str = _opt("", "model id (empty: the provider's K2 Thinking id)")
     api_key: str = _opt("", "API key (environment or flag only)", secret=True, in_file=False)
     max_tokens: int = _opt(32768, "output tokens per call, reasoning included", minimum=1024)
@@ -82,7 +94,9 @@ class Settings:
         minimum=0,
     )
     budget: int = _opt(0, "tokens for the packed context (0: window minus reserves)", minimum=0)
-    tokenizer: str = _opt("", "path to Kimi's tiktoken.model (empty: o200k_base stand-in)")
+    tokenizer: str = _opt(
+        "", "path to Kimi's tiktoken.model (empty: o200k_base stand-in)", user_only=True
+    )
     max_file_bytes: int = _opt(1_000_000, "files larger than this are not packed", minimum=1)
     exclude: list[str] = _opt([], "globs never packed or read")
     deny_paths: list[str] = _opt([], "extra globs the model may never read (secrets)")
@@ -101,11 +115,15 @@ class Settings:
         "auto", "walkthrough diagram of the changed call paths", choices=DIAGRAM_POLICIES
     )
     learnings: bool = _opt(True, "learn from maintainers' rejections and apply the learnings")
-    run_dir: str = _opt("", "where transcripts and findings are saved (empty: .git/reviewbot)")
+    run_dir: str = _opt(
+        "", "where transcripts and findings are saved (empty: .git/reviewbot)", user_only=True
+    )
     # Prices per 1M tokens (0: the built-in table for the model)
-    prices_input: float = _opt(0.0, "USD per 1M uncached input tokens", minimum=0)
-    prices_cached_input: float = _opt(0.0, "USD per 1M cached input tokens", minimum=0)
-    prices_output: float = _opt(0.0, "USD per 1M output tokens", minimum=0)
+    prices_input: float = _opt(0.0, "USD per 1M uncached input tokens", minimum=0, user_only=True)
+    prices_cached_input: float = _opt(
+        0.0, "USD per 1M cached input tokens", minimum=0, user_only=True
+    )
+    prices_output: float = _opt(0.0, "USD per 1M output tokens", minimum=0, user_only=True)
     # GitHub
     github_resolve_outdated: bool = _opt(True, "resolve threads of findings that are gone")
     github_links: str = _opt("defang", "links to foreign hosts in comments", choices=LINK_POLICIES)
@@ -158,25 +176,9 @@ class Settings:
         if not self.effective_base_url:
             raise ConfigError(
                 f"provider {self.provider!r} has no default base URL",
-                hint="set REVIEWBOT_BASE_URL or base_url in .reviewbot.toml",
+                hint="set REVIEWBOT_BASE_URL, --base-url, or base_url in your user config file",
             )
         return self.effective_base_url
-
-
-@dataclass(frozen=True)
-class Option:
-    """One setting as the file, the environment and `reviewbot config` see it."""
-
-    name: str  # attribute name, e.g. "audit_include"
-    key: str  # file key, e.g. "audit.include"
-    env: str  # e.g. "REVIEWBOT_AUDIT_INCLUDE"
-    kind: type
-    default: Any
-    help: str
-    choices: tuple[str, ...] | None
-    minimum: float | None
-    secret: bool
-    in_file: bool
 
 
 _SECTIONS = ("prices", "github", "audit")
@@ -209,77 +211,12 @@ def _options() -> dict[str, Option]:
             minimum=f.metadata.get("minimum"),
             secret=f.metadata.get("secret", False),
             in_file=f.metadata.get("in_file", True),
+            user_only=f.metadata.get("user_only", False),
         )
     return out
 
 
 OPTIONS: Mapping[str, Option] = MappingProxyType(_options())
-_KIND_NAMES = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-    list: "a list of strings",
-    dict: "a table of strings",
-}
-
-
-def describe(option: Option) -> str:
-    """What values an option allows, in words."""
-    if option.choices:
-        return "one of " + ", ".join(repr(c) for c in option.choices)
-    text = _KIND_NAMES[option.kind]
-    if option.minimum is not None:
-        text += f" >= {option.minimum:g}"
-    return text
-
-
-class _BadValue(ValueError):
-    pass
-
-
-def _coerce(option: Option, value: Any, *, from_text: bool) -> Any:
-    """Check (and, for environment text, parse) one value; raise _BadValue when wrong."""
-    kind = option.kind
-    if from_text and isinstance(value, str):
-        value = _parse_text(kind, value)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
-    if ok and kind is list:
-        ok = all(isinstance(v, str) for v in value)
-    if ok and kind is dict:
-        ok = all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    if not ok:
-        raise _BadValue(type(value).__name__)
-    if option.choices is not None and value not in option.choices:
-        raise _BadValue(repr(value))
-    if option.minimum is not None and value < option.minimum:
-        raise _BadValue(repr(value))
-    return value
-
-
-def _parse_text(kind: type, text: str) -> Any:
-    try:
-        if kind is bool:
-            lowered = text.strip().lower()
-            if lowered in ("1", "true", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "no", "off", ""):
-                return False
-            return text
-        if kind is int:
-            return int(text.strip())
-        if kind is float:
-            return float(text.strip())
-    except ValueError:
-        return text
-    if kind is list:
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if kind is dict:
-        pairs = (part.split("=", 1) for part in text.split(";") if "=" in part)
-        return {k.strip(): v.strip() for k, v in pairs}
-    return text
 
 
 def _flatten(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
@@ -303,6 +240,50 @@ def _unknown(key: str, origin: str) -> ConfigError:
     )
 
 
+def user_config_path(env: Mapping[str, str]) -> Path | None:
+    """``$XDG_CONFIG_HOME/reviewbot/config.toml``, else ``~/.config/reviewbot/config.toml``."""
+    base = env.get("XDG_CONFIG_HOME", "")
+    if not base.startswith("/"):  # unset or relative: ignored, as the XDG spec says
+        base = str(Path(env["HOME"]) / ".config") if env.get("HOME") else ""
+    return Path(base) / "reviewbot" / "config.toml" if base else None
+
+
+def _from_file(
+    values: dict[str, Any],
+    sources: dict[str, str],
+    path: Path,
+    table: Mapping[str, Any],
+    *,
+    repository: bool,
+    user_file: Path | None,
+) -> None:
+    """Apply one file's table: the user's own file, or a repository's (``repository``)."""
+    origin = str(path) if path.name != "pyproject.toml" else f"{path} [tool.reviewbot]"
+    for key, value in _flatten(table, origin).items():
+        option = OPTIONS.get(key)
+        if option is None:
+            raise _unknown(key, origin)
+        if not option.in_file:
+            raise ConfigError(
+                f"{origin}: '{key}' must not be stored in a file",
+                hint=f"set {option.env} in the environment instead",
+            )
+        if option.user_only and repository:
+            where = f", or put it in {user_file}" if user_file else ""
+            raise ConfigError(
+                f"{origin}: '{key}' chooses where your API key or files go, so it is never "
+                "read from a repository file",
+                hint=f"set {option.env} or its flag{where}",
+            )
+        try:
+            values[key] = coerce(option, value, from_text=False)
+        except BadValue as bad:
+            raise ConfigError(
+                f"{origin}: key '{key}' must be {describe(option)}, got {bad}"
+            ) from None
+        sources[key] = f"file {path.name}" if repository else f"user file {path}"
+
+
 def load_settings(
     *,
     root: Path | None,
@@ -310,13 +291,20 @@ def load_settings(
     flags: Mapping[str, Any] | None = None,
     config_file: Path | None = None,
 ) -> Settings:
-    """Merge defaults < file < environment < flags into one validated ``Settings``.
+    """Merge defaults < user file < repository file < environment < flags into one
+    validated ``Settings``.
 
     ``flags`` maps option keys (``"max_steps"``, ``"audit.include"``) to values; ``None``
-    values are ignored (a flag that was not given).
+    values are ignored (a flag that was not given). ``config_file`` (``--config``) takes the
+    place of the repository's file and is trusted no more than it.
     """
     values: dict[str, Any] = {}
     sources: dict[str, str] = {key: "default" for key in OPTIONS}
+    user_file = user_config_path(env)
+    if user_file is not None and user_file.is_file():
+        _from_file(
+            values, sources, user_file, read_toml(user_file), repository=False, user_file=None
+        )
 
     found: tuple[Path, dict[str, Any]] | None
     if config_file is not None:
@@ -330,29 +318,13 @@ def load_settings(
         found = find_config_file(root)
     if found is not None:
         path, table = found
-        origin = str(path) if path.name != "pyproject.toml" else f"{path} [tool.reviewbot]"
-        for key, value in _flatten(table, origin).items():
-            option = OPTIONS.get(key)
-            if option is None:
-                raise _unknown(key, origin)
-            if not option.in_file:
-                raise ConfigError(
-                    f"{origin}: '{key}' must not be stored in a file",
-                    hint=f"set {option.env} in the environment instead",
-                )
-            try:
-                values[key] = _coerce(option, value, from_text=False)
-            except _BadValue as bad:
-                raise ConfigError(
-                    f"{origin}: key '{key}' must be {describe(option)}, got {bad}"
-                ) from None
-            sources[key] = f"file {path.name}"
+        _from_file(values, sources, path, table, repository=True, user_file=user_file)
 
     for key, option in OPTIONS.items():
         if option.env in env:
             try:
-                values[key] = _coerce(option, env[option.env], from_text=True)
-            except _BadValue as bad:
+                values[key] = coerce(option, env[option.env], from_text=True)
+            except BadValue as bad:
                 raise ConfigError(
                     f"environment variable {option.env} must be {describe(option)}, got {bad}"
                 ) from None
@@ -363,8 +335,8 @@ def load_settings(
             continue
         option = OPTIONS[key]
         try:
-            values[key] = _coerce(option, value, from_text=isinstance(value, str))
-        except _BadValue as bad:
+            values[key] = coerce(option, value, from_text=isinstance(value, str))
+        except BadValue as bad:
             flag = "--" + key.replace("_", "-").replace(".", "-")
             raise ConfigError(f"{flag} must be {describe(option)}, got {bad}") from None
         sources[key] = "flag --" + key.replace("_", "-")

@@ -25,8 +25,9 @@ _EXTRA = (*KEY_ENV_VARS, "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GH_TOKEN", "CI"
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test can reach a real service or read the developer's config.
 
-    Clears REVIEWBOT_*, GITHUB_* and every provider key variable; points HOME and git's
-    global config at an empty folder; forbids proxies so loopback stays loopback.
+    Clears REVIEWBOT_*, GITHUB_* and every provider key variable; points HOME (and so the
+    user config file) and git's global config at an empty folder; forbids proxies so loopback
+    stays loopback.
     """
     for name in list(os.environ):
         if name.startswith(_PREFIXES) or name in _EXTRA:
@@ -34,6 +35,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     home = tmp_path / "_home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)  # no user file unless a test writes one
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("NO_PROXY", "*")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from reviewbot.errors import ConfigError
-from reviewbot.prompts import OVERRIDE_DIR, render, template_names
+from reviewbot.prompts import render, template_names
 
 SYSTEM_VARS = {"repository": "octo/app", "instructions": ""}
 
@@ -28,13 +26,11 @@ def test_instructions_are_included() -> None:
     assert "Instructions from the maintainers" not in render("system.md.j2", SYSTEM_VARS)
 
 
-def test_repository_override_is_used(tmp_path: Path) -> None:
-    folder = tmp_path / OVERRIDE_DIR
-    folder.mkdir(parents=True)
-    (folder / "system.md.j2").write_text("Custom for {{ repository }}.\n")
-    assert render("system.md.j2", SYSTEM_VARS, override_root=tmp_path) == "Custom for octo/app.\n"
+def test_repository_override_is_used() -> None:
+    overrides = {"system.md.j2": "Custom for {{ repository }}.\n"}
+    assert render("system.md.j2", SYSTEM_VARS, overrides=overrides) == "Custom for octo/app.\n"
     # Templates the repository does not override still come from the package.
     assert "## Your task" in render(
         "audit.md.j2", {"unit": "u1", "files": [], "path_instructions": []},
-        override_root=tmp_path,
+        overrides=overrides,
     )  # fmt: skip

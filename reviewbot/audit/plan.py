@@ -19,7 +19,6 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from reviewbot.audit.group import Group, group
@@ -207,7 +206,7 @@ def plan_audit(
     head: str,
     repository: str,
     counter: TokenCounter | None = None,
-    override_root: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
     history_commits: int = HISTORY_COMMITS,
     scan_limit: int = SCAN_LIMIT,
 ) -> AuditPlan:
@@ -232,7 +231,7 @@ def plan_audit(
     for path in chosen.maybe:
         if path not in facts and path not in skipped:
             skipped[path] = "not source code (no extension; over the scan limit)"
-    overhead = _overhead(settings, counter, chosen, repository, override_root)
+    overhead = _overhead(settings, counter, chosen, repository, overrides)
     room = int((settings.pack_budget - overhead) * ESTIMATE_MARGIN)
     if room < MIN_UNIT_ROOM:
         raise ConfigError(
@@ -276,12 +275,12 @@ def _overhead(
     counter: TokenCounter,
     chosen: Selection,
     repository: str,
-    override_root: Path | None,
+    overrides: Mapping[str, str] | None,
 ) -> int:
     system = render(
         "system.md.j2",
         {"repository": repository, "instructions": settings.instructions},
-        override_root=override_root,
+        overrides=overrides,
     )
     guides = sum(min(counter.estimate(chosen.sizes[p]), GUIDANCE_CAP) for p in chosen.guidance)
     return counter.count(system) + guides + PROMPT_OVERHEAD

@@ -12,7 +12,7 @@ audit can still write its outputs. Progress goes to stderr, one line per unit.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -103,7 +103,7 @@ class Runner:
     run_dir: Path
     secrets: tuple[str, ...] = ()
     on_event: Callable[[AgentEvent], None] | None = None
-    override_root: Path | None = None
+    overrides: Mapping[str, str] | None = None
     briefing: Briefing = NO_BRIEFING  # the maintainers' learnings
 
 
@@ -181,7 +181,7 @@ def _run_unit(
     """One unit's session with ``left`` dollars (None: no cap); None when that does not pay
     its first call. Failures propagate (``execute`` has saved the findings filed so far)."""
     session = prepare_unit(
-        audit, unit, how.view, settings, how.counter, override_root=how.override_root,
+        audit, unit, how.view, settings, how.counter, overrides=how.overrides,
         briefing=how.briefing,
     )  # fmt: skip
     first_call = cost_usd(Usage(input_tokens=session.plan.prompt_tokens), audit.prices)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from reviewbot.audit.plan import GUIDANCE_CAP, AuditPlan, Unit
@@ -73,7 +72,7 @@ def prepare_unit(
     settings: Settings,
     counter: TokenCounter,
     *,
-    override_root: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
     briefing: Briefing = NO_BRIEFING,
 ) -> UnitSession:
     """The messages and line map of ``unit``, exactly counted and within the budget;
@@ -84,12 +83,12 @@ def prepare_unit(
     system = render(
         "system.md.j2",
         {"repository": audit.repository, "instructions": settings.instructions},
-        override_root=override_root,
+        overrides=overrides,
     )
     guidance = _guidance(view, audit.guidance, counter)
     excerpts: list[str] = []
     listed: list[str] = []
-    task = _task(audit, unit, settings, override_root, excerpts=set(), listed=set())
+    task = _task(audit, unit, settings, overrides, excerpts=set(), listed=set())
     taught = maintainer_messages(briefing)
     room = audit.budget - count(system) - count(task) - sum(s.tokens for s in guidance) - 64
     room -= sum(count(m["content"]) + 4 for m in taught)
@@ -125,7 +124,7 @@ def prepare_unit(
             block, tokens, _ = taken[f.path]
             sections.append(Section("context", f.path, block, tokens))
     context = "# Repository context\n\n" + "".join(s.text for s in sections)
-    task = _task(audit, unit, settings, override_root, set(excerpts), set(listed))
+    task = _task(audit, unit, settings, overrides, set(excerpts), set(listed))
     messages = [
         {"role": "system", "content": system},
         *taught,
@@ -190,7 +189,7 @@ def _task(
     audit: AuditPlan,
     unit: Unit,
     settings: Settings,
-    override_root: Path | None,
+    overrides: Mapping[str, str] | None,
     excerpts: set[str],
     listed: set[str],
 ) -> str:
@@ -213,5 +212,5 @@ def _task(
             "neighbours": list(unit.neighbours),
             "path_instructions": path_rules(settings, unit.paths),
         },
-        override_root=override_root,
+        overrides=overrides,
     )

@@ -33,15 +33,18 @@ from reviewbot.errors import EXIT_RUNTIME, EXIT_USAGE, ReviewbotError
     "config_file",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Config file (default: .reviewbot.toml or [tool.reviewbot] in pyproject.toml).",
+    help="The repository's config file (default: .reviewbot.toml or [tool.reviewbot] in "
+    "pyproject.toml); trusted like it.",
 )
 def cli(debug: bool, config_file: str | None) -> None:
     """reviewbot: code review by Kimi K2 Thinking, on pull requests, before you push,
     and as scheduled whole-repository audits.
 
     \b
-    Settings come from defaults < .reviewbot.toml (or [tool.reviewbot] in pyproject.toml)
-    < REVIEWBOT_* environment variables < flags. `reviewbot config` shows the result.
+    Settings come from defaults < your ~/.config/reviewbot/config.toml < the repository's
+    .reviewbot.toml (or [tool.reviewbot] in pyproject.toml) < REVIEWBOT_* environment
+    variables < flags. Provider, base URL, run_dir, tokenizer and prices never come from a
+    repository's file. `reviewbot config` shows the result.
     Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or configuration error,
     3 runtime failure (model, git, GitHub).
     """

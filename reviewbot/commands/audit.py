@@ -42,6 +42,7 @@ from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.plan import run_dir_for
 from reviewbot.pipeline.prompt import NO_BRIEFING, Briefing
 from reviewbot.pipeline.session import model_session
+from reviewbot.prompts import overrides_at
 from reviewbot.publish.output import emit, source_of, write_text
 from reviewbot.repo import RepoView
 from reviewbot.repo.refs import repository_name
@@ -99,7 +100,7 @@ def _run(
         head=head,
         repository=repository_name(job.root),
         counter=counter,
-        override_root=job.root,
+        overrides=overrides_at(view),
     )
     chosen = select(audit.units, shard)
     since = None
@@ -240,7 +241,7 @@ def _execute(
                 run_dir=run_dir,
                 secrets=session.secrets,
                 on_event=session.progress,
-                override_root=job.root,
+                overrides=overrides_at(view),
                 briefing=briefing,
             ),
             err=None if job.quiet else err,

@@ -20,6 +20,7 @@ from reviewbot.pipeline.plan import (
 )
 from reviewbot.pipeline.run import execute
 from reviewbot.pipeline.session import model_session
+from reviewbot.prompts import overrides_at
 from reviewbot.publish.output import Format, emit, source_of
 from reviewbot.repo import RepoView, Scope, changeset_from_git
 from reviewbot.repo.refs import repository_name, review_range
@@ -80,8 +81,20 @@ def run(
     view = RepoView(
         job.root, ref, deny_paths=settings.deny_paths, max_file_bytes=settings.max_file_bytes
     )
+    # Prompt overrides from the reviewed commit (HEAD for the index or work tree), never
+    # from files on disk.
+    if ref is None:
+        with RepoView(job.root, rev.head_sha) as at_head:
+            overrides = overrides_at(at_head)
+    else:
+        overrides = overrides_at(view)
     plan = plan_review(
-        settings, root=job.root, changes=changes, view=view, repository=repository_name(job.root)
+        settings,
+        root=job.root,
+        changes=changes,
+        view=view,
+        repository=repository_name(job.root),
+        overrides=overrides,
     )
     if job.dry_run:
         for line in describe_plan(plan, settings):

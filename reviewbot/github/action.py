@@ -203,7 +203,7 @@ class Action:
                 repository=self.env.repository,
                 title=pr.title,
                 description=pr.body.strip(),
-                override_root=job.base.override_root,
+                overrides=job.base.overrides,
                 context=job.lines if job.since else None,
                 briefing=replace(more.briefing, notes=notes),
                 guidance_from=base_view,

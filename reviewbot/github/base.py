@@ -3,8 +3,9 @@
 A pull request must not rewrite the rules it is reviewed by: its own ``.reviewbot.toml``,
 ``[tool.reviewbot]`` in ``pyproject.toml`` or ``.reviewbot/prompts/`` could tell the model
 to approve everything. So ``reviewbot github`` reads those files from the base commit
-(through a ``RepoView`` at the base SHA), writes them into a private temporary folder, and
-loads settings and templates from there: defaults < base config file < environment < flags.
+(through a ``RepoView`` at the base SHA): the config files into a private temporary folder
+to load settings from (defaults < user file < base config file < environment < flags),
+the templates into memory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from reviewbot.config import OPTIONS, Settings, load_settings
 from reviewbot.errors import ConfigError, RepositoryError
-from reviewbot.prompts import OVERRIDE_DIR
+from reviewbot.prompts import overrides_at
 from reviewbot.repo import RepoView
 from reviewbot.repo.gitcmd import find_root
 
@@ -47,8 +48,8 @@ class BaseFiles:
         self.config_path = _relative(config_path) if config_path else None
         wanted = [*CONFIG_FILES, *([self.config_path] if self.config_path else [])]
         present = {e.path for e in view.tracked_files()}
-        prompts = [p for p in present if p.startswith(OVERRIDE_DIR.as_posix() + "/")]
-        for path, data in view.read_many([p for p in [*wanted, *prompts] if p in present]):
+        self.overrides = overrides_at(view)
+        for path, data in view.read_many([p for p in wanted if p in present]):
             target = self.root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -66,10 +67,6 @@ class BaseFiles:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def override_root(self) -> Path | None:
-        return self.root if (self.root / OVERRIDE_DIR).is_dir() else None
 
     def settings(self, environ: Mapping[str, str], flags: Mapping[str, Any]) -> Settings:
         config_file = self.root / self.config_path if self.config_path else None

@@ -177,7 +177,7 @@ class Conversation:
         system = render(
             "answer.md.j2",
             {"repository": self.repo, "instructions": settings.instructions},
-            override_root=base.override_root,
+            overrides=base.overrides,
         )
         code = self.code_around(head, question.asked.path, question.asked.line)
         user = answering.conversation_message(

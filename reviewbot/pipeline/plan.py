@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,7 @@ def plan_review(
     counter: TokenCounter | None = None,
     title: str = "",
     description: str = "",
-    override_root: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
     context: ChangeSet | None = None,
     briefing: Briefing = NO_BRIEFING,
     guidance_from: RepoView | None = None,
@@ -133,7 +133,7 @@ def plan_review(
         pack=pack,
         title=title,
         description=description,
-        override_root=override_root,
+        overrides=overrides,
         briefing=briefing,
     )
     tokens = sum(counter.count(m["content"]) + 4 for m in messages)

@@ -3,8 +3,8 @@ context, data about the change, then the task."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from reviewbot.config import Settings
@@ -57,7 +57,7 @@ def build_messages(
     pack: ContextPack,
     title: str = "",
     description: str = "",
-    override_root: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
     briefing: Briefing = NO_BRIEFING,
 ) -> list[dict[str, Any]]:
     """System prompt, then the packed context (large, stable: cached from turn two on),
@@ -65,7 +65,7 @@ def build_messages(
     system = render(
         "system.md.j2",
         {"repository": repository, "instructions": settings.instructions},
-        override_root=override_root,
+        overrides=overrides,
     )
     context = "".join(s.text for s in pack.sections if s.role != "diff")
     diff = "".join(s.text for s in pack.sections if s.role == "diff")
@@ -81,7 +81,7 @@ def build_messages(
             "diff": diff,
             "columns": COLUMNS,
         },
-        override_root=override_root,
+        overrides=overrides,
     )
     data = [{"role": "user", "content": text} for text in briefing.data if text]
     if briefing.notes:

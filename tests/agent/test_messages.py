@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from reviewbot.config import load_settings
 from reviewbot.pipeline.plan import plan_review
+from reviewbot.prompts import overrides_at
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.helpers.gitrepo import GitRepo
 
@@ -16,7 +17,7 @@ def planned(repo: GitRepo, **flags: object) -> list[dict[str, str]]:
     with RepoView(repo.path, changes.head) as view:
         plan = plan_review(
             settings, root=repo.path, changes=changes, view=view, repository="octo/app",
-            override_root=repo.path,
+            overrides=overrides_at(view),
         )  # fmt: skip
     return list(plan.messages)
 
@@ -54,8 +55,9 @@ def test_layout_and_path_rules(make_repo: Callable[..., GitRepo]) -> None:
 def test_repository_override_of_the_task_template(make_repo: Callable[..., GitRepo]) -> None:
     repo = make(make_repo)
     repo.write(".reviewbot/prompts/review.md.j2", "Custom task for {{ files | length }} file(s).\n")
+    repo.commit("our own task template")
     messages = planned(repo)
-    assert messages[2]["content"] == "Custom task for 1 file(s).\n"
+    assert messages[2]["content"] == "Custom task for 2 file(s).\n"
     assert "What to look for" in messages[0]["content"]  # not overridden: packaged
 
 
