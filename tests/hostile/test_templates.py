@@ -86,6 +86,8 @@ def test_overrides_come_from_the_commit_not_the_work_tree(
     args = ["review", "--base", "main", "--no-verify"] if command == "review" else ["audit"]
     run = reviewbot(repo.path, *args, "-o", str(repo.path.parent / "out"), env=model_env(k2_server))
     assert run.code == 0, run.stderr
+    system = k2_server.requests[0]["messages"][0]
+    assert system["role"] == "system"
+    assert system["content"].startswith("COMMITTED template for")
     prompts = str([m["content"] for r in k2_server.requests for m in r["messages"]])
-    assert "COMMITTED template for" in prompts
     assert "WORK TREE" not in prompts
