@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
-from tests.faults.harness import API_KEY, model_env, reviewbot
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import API_KEY, model_env, reviewbot
 
 USER_KEY = "sk-user-moonshot-canary-71c3a9e2"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.k2_server import FakeCall, K2Server, Turn
-from tests.faults.harness import model_env, reviewbot
 from tests.helpers.gitrepo import GitRepo
+from tests.helpers.launch import model_env, reviewbot
 
 PAYLOADS = {
     "shell through cycler": "{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}",
