@@ -19,6 +19,7 @@ from reviewbot.audit.report import LinkFor, permalinks
 from reviewbot.errors import ConfigError
 from reviewbot.review.findings import Finding
 from reviewbot.review.result import count_by_severity
+from reviewbot.review.sanitize import code_span
 
 MARKER = "reviewbot:audit-tracking-issue"
 TITLE = "reviewbot audit: open findings"
@@ -60,7 +61,7 @@ def parse_open(body: str | None) -> list[Item]:
 def _item(f: Finding, link: LinkFor | None, *, ticked: bool = False, done: bool = False) -> str:
     where = shown(f.path) + f":{f.line}" + (f"-{f.end_line}" if f.end_line else "")
     url = link(f) if link else None
-    place = f"[`{where}`]({url})" if url else f"`{where}`"
+    place = f"[{code_span(where)}]({url})" if url else code_span(where)
     title = " ".join(f.title.replace("<!--", "").replace("-->", "").split())
     text = f"**{f.severity}** {place} {title}"
     if done:

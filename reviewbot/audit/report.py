@@ -14,7 +14,7 @@ from reviewbot.audit.outputs import AuditResult
 from reviewbot.repo.gitcmd import origin_url
 from reviewbot.review.findings import SEVERITIES, Finding
 from reviewbot.review.result import count_by_severity
-from reviewbot.review.sanitize import neutralize_commands
+from reviewbot.review.sanitize import code_span, neutralize_commands
 
 LinkFor = Callable[[Finding], str | None]
 _REMOTE = re.compile(
@@ -84,7 +84,7 @@ def render_report(audit: AuditResult, *, link: LinkFor | None = None) -> str:
         out += [f"## {area}", ""]
         for f in found:
             url = link(f) if link else None
-            where = f"[`{_where(f)}`]({url})" if url else f"`{_where(f)}`"
+            where = f"[{code_span(_where(f))}]({url})" if url else code_span(_where(f))
             out += [f"### {f.severity}: {f.title}", "", where, "", f.body.strip(), ""]
             if f.suggestion is not None:
                 fence = "````" if "```" in f.suggestion else "```"

@@ -21,7 +21,7 @@ from typing import Literal
 
 from reviewbot.review.findings import Finding, at_least, severity_rank
 from reviewbot.review.result import RunStats, count_by_severity
-from reviewbot.review.sanitize import LinkPolicy, for_code, for_github
+from reviewbot.review.sanitize import LinkPolicy, code_span, for_code, for_github
 
 BODY_LIMIT = 65_000  # GitHub refuses bodies over 65,536 characters; keep a margin
 CUT_NOTE = "_(cut here to fit GitHub's 65,536-character limit)_"
@@ -237,11 +237,11 @@ def summary_body(marker: Marker, data: SummaryInput, style: Style) -> str:
         for f in ordered:
             title = style.prose(_cell(f.title))
             place = "" if f in data.in_body else " (inline)"
-            out.append(f"| {f.severity} | `{_cell(where(f))}`{place} | {title} |")
+            out.append(f"| {f.severity} | {code_span(where(f), in_table=True)}{place} | {title} |")
     for heading, group in body_groups(data.in_body, data.inline_min_severity):
         out += ["", f"#### {heading} ({len(group)})", ""]
         for f in group:
-            out += [f"`{where(f)}`", "", finding_text(f, style, suggestion=False), ""]
+            out += [code_span(where(f)), "", finding_text(f, style, suggestion=False), ""]
     out += ["", stats_block(data.stats, data.notes, style)]
     return fit_body("\n".join(out).rstrip() + "\n")
 

@@ -16,6 +16,7 @@ from reviewbot.github.actions_io import append_summary, write_outputs
 from reviewbot.github.body import Style, where
 from reviewbot.review.findings import Finding, severity_rank
 from reviewbot.review.result import RunStats
+from reviewbot.review.sanitize import code_span
 
 TABLE_ROWS = 50
 OUTPUTS = ("findings", "new-findings", "highest-severity", "cost-usd", "review-url", "skipped")
@@ -84,7 +85,7 @@ class Report:
             ordered = sorted(found, key=lambda f: (-severity_rank(f.severity), f.path, f.line))
             for f in ordered[:TABLE_ROWS]:
                 title = self.style.prose(" ".join(f.title.split()).replace("|", "\\|"))
-                lines.append(f"| {f.severity} | `{where(f)}` | {title} |")
+                lines.append(f"| {f.severity} | {code_span(where(f), in_table=True)} | {title} |")
             if len(found) > TABLE_ROWS:
                 lines.append(f"\n… and {len(found) - TABLE_ROWS} more")
         lines += [

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from reviewbot.review.findings import Finding
 from reviewbot.review.result import ReviewResult, count_by_severity
-from reviewbot.review.sanitize import printable
+from reviewbot.review.sanitize import code_span, printable
 
 # A link for a finding's place, e.g. to a permalink on GitHub; None: plain text.
 LinkFor = Callable[[Finding], str | None]
@@ -34,10 +34,10 @@ def render_markdown(
     for f in result.findings:
         by_file.setdefault(f.path, []).append(f)
     for path, findings in by_file.items():
-        out += [f"## `{printable(path)}`", ""]
+        out += [f"## {code_span(path)}", ""]
         for f in findings:
             url = link(f) if link else None
-            where = f"[{_where(f)}]({url})" if url else f"`{_where(f)}`"
+            where = f"[{code_span(_where(f))}]({url})" if url else code_span(_where(f))
             out += [f"### {f.severity}: {f.title}", "", where, "", f.body.strip(), ""]
             if f.suggestion is not None:
                 out += [

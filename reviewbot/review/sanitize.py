@@ -14,15 +14,21 @@ harmless:
 - for logs: workflow commands (``::set-output``, ``::add-mask``, ``##[...]``) cannot start
   a line.
 
-Code (fenced blocks and inline code spans) is left as written except for secrets: GitHub
-does not link or notify there, and a ``suggestion`` block must stay exact.
+Code (fenced blocks and inline code spans, as ``codespans.split_code`` finds them, erring
+on the side of prose) is left as written except for secrets: GitHub does not link or
+notify there, and a ``suggestion`` block must stay exact. Links and mentions are judged as
+GitHub will see them: HTML entities decoded (``&#104;ttps://`` is ``https://``,
+``&#64;`` is ``@``), raw HTML tags' ``href`` and ``src`` included.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
+
+from reviewbot.review.codespans import split_code
 
 LinkPolicy = Literal["keep", "defang", "drop"]
 REDACTED = "[REDACTED]"
@@ -42,71 +48,23 @@ _SECRET_PATTERNS = [
     re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
 ]
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_MENTION = re.compile(r"(?<![\w@/`.\-])@(?=[A-Za-z0-9])")
+_MENTION = re.compile(r"(?<![\w@/.\-])@(?=[A-Za-z0-9])")
 _CROSS_REF = re.compile(r"(/[\w.\-]+)#(?=\d)")
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^()\s<>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 _URL = re.compile(
     r"(?i)\b(?:(?:https?|ftp)://|www\.)[^\s<>\"'`)\]]+|(?<![:\w])//[A-Za-z0-9.\-]+\.[A-Za-z]{2,}[^\s<>\"'`)\]]*"
 )
+# A raw HTML tag with an attribute that a browser follows or loads.
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_TAG_URL = re.compile(
+    r"""(?i)\b(?:href|src|srcset|action|formaction|poster|background|cite|data|xlink:href)"""
+    r"""\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)"""
+)
+# A run of text holding an HTML entity (which may spell a URL once decoded).
+_ENTITY_RUN = re.compile(r"""[^\s<>"'`()\[\]]*&#?[A-Za-z0-9]+;[^\s<>"'`()\[\]]*""")
+_ENTITY_AT = re.compile(r"&(?:#0*64|#[xX]0*40|commat);(?=[A-Za-z0-9])")
+_ENTITY_HASH = re.compile(r"(/[\w.\-]+)&(?:#0*35|#[xX]0*23|num);(?=\d)")
 _COMMAND = re.compile(r"^(\s*)(::|##\[)", re.M)
-
-
-# Splitting code from prose -------------------------------------------------------------
-def split_code(text: str) -> list[tuple[bool, str]]:
-    """``text`` as (is_code, chunk) pieces that join back to it exactly.
-
-    Code is fenced blocks (``` or ~~~, until a closing fence of the same kind that is at
-    least as long, or the end) and inline code spans.
-    """
-    pieces: list[tuple[bool, str]] = []
-    prose: list[str] = []
-    lines = text.splitlines(keepends=True)
-    i = 0
-    while i < len(lines):
-        opened = _FENCE.match(lines[i])
-        if not opened:
-            prose.append(lines[i])
-            i += 1
-            continue
-        fence = opened.group(1)
-        j = i + 1
-        while j < len(lines):
-            if _closes(lines[j], fence):
-                break
-            j += 1
-        if prose:
-            pieces += _split_spans("".join(prose))
-            prose = []
-        pieces.append((True, "".join(lines[i : j + 1])))
-        i = j + 1
-    if prose:
-        pieces += _split_spans("".join(prose))
-    return pieces
-
-
-def _closes(line: str, fence: str) -> bool:
-    closing = _FENCE.match(line)
-    return (
-        closing is not None
-        and closing.group(1)[0] == fence[0]
-        and len(closing.group(1)) >= len(fence)
-        and not line.strip().strip(fence[0])
-    )
-
-
-def _split_spans(text: str) -> list[tuple[bool, str]]:
-    out: list[tuple[bool, str]] = []
-    at = 0
-    for match in _CODE_SPAN.finditer(text):
-        if match.start() > at:
-            out.append((False, text[at : match.start()]))
-        out.append((True, match.group(0)))
-        at = match.end()
-    if at < len(text):
-        out.append((False, text[at:]))
-    return out
 
 
 def _on_prose(text: str, change: Callable[[str], str]) -> str:
@@ -118,7 +76,8 @@ def break_mentions(text: str) -> str:
     """``@user``, ``@org/team`` and ``owner/repo#1`` no longer notify or link (prose only)."""
 
     def words(part: str) -> str:
-        part = _MENTION.sub("@" + ZWSP, part)
+        part = _ENTITY_AT.sub("@" + ZWSP, _MENTION.sub("@" + ZWSP, part))
+        part = _ENTITY_HASH.sub(lambda m: f"{m.group(1)}#{ZWSP}", part)
         return _CROSS_REF.sub(lambda m: f"{m.group(1)}#{ZWSP}", part)
 
     def change(chunk: str) -> str:  # URLs are left whole: GitHub neither mentions nor links there
@@ -176,7 +135,8 @@ def police_links(text: str, *, allowed_host: str, policy: LinkPolicy) -> str:
         return text
     allowed = allowed_host.lower()
 
-    def foreign(url: str) -> bool:
+    def foreign(written: str) -> bool:
+        url = _as_followed(written)
         if not re.match(r"(?i)(?:[a-z][a-z0-9+.\-]*:|//|www\.)", url):
             return False  # a relative link stays on the repository's host
         if re.match(r"(?i)(?:https?|ftp)://|//|www\.", url) is None:
@@ -184,7 +144,18 @@ def police_links(text: str, *, allowed_host: str, policy: LinkPolicy) -> str:
         return url_host(url).removeprefix("www.") != allowed.removeprefix("www.")
 
     def shown(url: str) -> str:
-        return defang(url) if policy == "defang" else ""
+        return defang(_as_followed(url)) if policy == "defang" else ""
+
+    def tag(match: re.Match[str]) -> str:
+        urls = [v.group(1).strip("\"'") for v in _TAG_URL.finditer(match.group(0))]
+        bad = [u for u in urls if foreign(u)]
+        if not bad:
+            return match.group(0)
+        return " ".join(f"(link: {shown(u)})" if shown(u) else "[link removed]" for u in bad)
+
+    def entities(match: re.Match[str]) -> str:
+        decoded = html.unescape(match.group(0))
+        return _URL.sub(bare, decoded) if _URL.search(decoded) else match.group(0)
 
     def markdown(match: re.Match[str]) -> str:
         bang, label, url = match.group(1), match.group(2), match.group(3)
@@ -204,9 +175,16 @@ def police_links(text: str, *, allowed_host: str, policy: LinkPolicy) -> str:
         return (shown(url) or "[link removed]") + whole[len(url) :]
 
     def change(chunk: str) -> str:
-        return _URL.sub(bare, _MD_LINK.sub(markdown, chunk))
+        chunk = _MD_LINK.sub(markdown, _TAG.sub(tag, chunk))
+        return _URL.sub(bare, _ENTITY_RUN.sub(entities, chunk))
 
     return _on_prose(text, change)
+
+
+def _as_followed(url: str) -> str:
+    """A link target as a browser follows it: entities decoded, the spaces and control
+    characters it ignores removed (``java&#9;script:`` is ``javascript:``)."""
+    return re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url))
 
 
 # What callers use ----------------------------------------------------------------------
@@ -224,6 +202,19 @@ def for_github(
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\x1b": "\\e", "\x00": "\\0", "\t": "\\t"}
+
+
+def code_span(text: str, *, in_table: bool = False) -> str:
+    """``text`` (a repository path, a name) as one inline code span, whatever it holds:
+    on one line, fenced by more backticks than any run inside, padded when it starts or
+    ends with a backtick or a space (CommonMark), its ``|`` escaped inside a table."""
+    shown = printable(text)
+    if in_table:
+        shown = shown.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown.startswith(("`", " ")) or shown.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
 
 
 def printable(name: str) -> str:

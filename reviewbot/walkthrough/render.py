@@ -3,13 +3,12 @@ modules, a Mermaid diagram of its call paths; built once, rendered as Markdown."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from reviewbot.pack.change import ChangeSetLike
-from reviewbot.review.sanitize import printable
+from reviewbot.review.sanitize import code_span
 from reviewbot.walkthrough.calls import CallGraph, Source, call_graph
 from reviewbot.walkthrough.files import HEADINGS, FileNote, FileRow, file_rows
 
@@ -39,15 +38,6 @@ def build_walkthrough(
     return Walkthrough(tuple(file_rows(changes, notes)), graph)
 
 
-def code_span(text: str) -> str:
-    """``text`` (a repository path) as an inline code span that fits a table cell."""
-    shown = printable(text).replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", shown)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if shown.startswith("`") or shown.endswith("`") else ""
-    return f"{fence}{pad}{shown}{pad}{fence}"
-
-
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -57,7 +47,7 @@ def _change(row: FileRow) -> str:
         return f"new, +{row.added}"
     if row.status == "deleted":
         return f"deleted, −{row.removed}"
-    moved = f"renamed from {code_span(row.old_path)}, " if row.old_path else ""
+    moved = f"renamed from {code_span(row.old_path, in_table=True)}, " if row.old_path else ""
     return f"{moved}+{row.added} −{row.removed}"
 
 
@@ -70,7 +60,9 @@ def walkthrough_markdown(walk: Walkthrough, prose: Callable[[str], str]) -> str:
         heading = HEADINGS[row.purpose] if row.purpose != previous else ""
         previous = row.purpose
         what = prose(_cell(row.summary)) if row.summary else ""
-        out.append(f"| {heading} | {code_span(row.path)} | {_change(row)} | {what} |")
+        out.append(
+            f"| {heading} | {code_span(row.path, in_table=True)} | {_change(row)} | {what} |"
+        )
     if len(walk.rows) > MAX_ROWS:
         out += ["", f"_…and {len(walk.rows) - MAX_ROWS} more changed file(s)._"]
     if walk.diagram:

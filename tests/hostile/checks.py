@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from html.parser import HTMLParser
 from typing import Any
 
 from tests.fakes.k2_server import K2Server
@@ -79,3 +80,46 @@ def refusals(server: K2Server) -> tuple[list[str], list[str]]:
     for name, text in [*reads, *others]:
         (refused if text.startswith("error:") else allowed).append(f"{name}: {text[:80]}")
     return refused, allowed
+
+
+# Rendered Markdown --------------------------------------------------------------------
+_RENDER_MENTION = re.compile(r"(?<![\w@/.\-])@(everyone|octo-org/security)\b")
+_RENDER_URL = re.compile(rf"(?i)(?:https?://|www\.|//){re.escape(ATTACKER_HOST)}")
+
+
+class _Rendered(HTMLParser):
+    """Text outside code and the URLs a browser would follow, from rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inside: list[str] = []
+        self.live: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.inside.append(tag)
+        for name, value in attrs:
+            target = re.sub(r"[\x00-\x20]", "", value or "")
+            if name in ("href", "src") and _RENDER_URL.match(target.split(":", 1)[-1]):
+                self.live.append(f"<{tag} {name}={value!r}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.inside and self.inside.pop() != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if {"code", "pre", "a"} & set(self.inside):
+            return
+        # GitHub links mentions and bare URLs (www., http://) in text, entities decoded.
+        self.live += [f"mention {m.group(0)}" for m in _RENDER_MENTION.finditer(data)]
+        self.live += [f"autolink {m.group(0)}" for m in _RENDER_URL.finditer(data)]
+
+
+def rendered_problems(markdown: str) -> list[str]:
+    """What would act once GitHub renders ``markdown``: live mentions and live links to
+    the attacker's host. Rendered by a CommonMark parser (markdown-it, raw HTML allowed,
+    tables on), then read as GitHub would post-process it."""
+    from markdown_it import MarkdownIt
+
+    parser = _Rendered()
+    parser.feed(MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown))
+    return parser.live

@@ -93,7 +93,7 @@ def test_json_is_the_contract() -> None:
 def test_markdown_report_links_and_counts() -> None:
     text = render_markdown(RESULT, link=lambda f: f"https://h/o/r/blob/abc/{f.path}#L{f.line}")
     assert "| major | 1 |" in text
-    assert "[app/cache.py:3-4](https://h/o/r/blob/abc/app/cache.py#L3)" in text
+    assert "[`app/cache.py:3-4`](https://h/o/r/blob/abc/app/cache.py#L3)" in text
     assert "```suggestion\n    if age >= ttl:\n        return None\n```" in text
 
 
