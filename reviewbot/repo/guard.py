@@ -33,6 +33,21 @@ DEFAULT_DENY: tuple[str, ...] = (
     ".aws/credentials",
     "*.keystore",
     "secrets.*",
+    ".envrc",
+    "id_ecdsa*",
+    "id_dsa*",
+    ".ssh",
+    ".docker/config.json",
+    ".kube/config",
+    "*.tfstate",
+    "*.tfstate.*",
+    "service-account*.json",
+    ".htpasswd",
+    ".vault-token",
+    "*.gpg",
+    "*.asc",
+    "*.jks",
+    "secrets/**",
 )
 MAX_SYMLINK_HOPS = 40
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
