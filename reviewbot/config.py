@@ -98,6 +98,9 @@ class Settings:
         "", "path to Kimi's tiktoken.model (empty: o200k_base stand-in)", user_only=True
     )
     max_file_bytes: int = _opt(1_000_000, "files larger than this are not packed", minimum=1)
+    max_diff_bytes: int = _opt(
+        32 << 20, "a local diff larger than this is refused, not read", minimum=1024
+    )
     exclude: list[str] = _opt([], "globs never packed or read")
     deny_paths: list[str] = _opt([], "extra globs the model may never read (secrets)")
     # Review output

@@ -70,7 +70,12 @@ def run(
 ) -> int:
     """Review, publish, and return the exit code (0, or 1 at ``fail_on``)."""
     rev = review_range(job.root, job.base, job.head)
-    changes = filter_paths(changeset_from_git(job.root, rev, scope=job.scope), job.paths)
+    # Plain paths narrow what git writes (the size cap counts only that); globs filter after.
+    plain = () if any(set(p) & set("*?[\\") for p in job.paths) else job.paths
+    whole = changeset_from_git(
+        job.root, rev, scope=job.scope, max_bytes=settings.max_diff_bytes, paths=plain
+    )
+    changes = filter_paths(whole, job.paths)
     if not changes.files:
         if not job.quiet:
             err.print(Text(f"nothing to review: no changes since {rev.base_ref_label}"))

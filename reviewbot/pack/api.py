@@ -41,7 +41,7 @@ def pack_repository(
         )
         return pack_all(view, options, counter)
     rev_range = resolve_range(root, base)
-    changeset = changeset_from_git(root, rev_range)
+    changeset = changeset_from_git(root, rev_range, max_bytes=settings.max_diff_bytes)
     view = RepoView(
         root,
         rev_range.head_sha,

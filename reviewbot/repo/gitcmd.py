@@ -17,14 +17,15 @@ limit (``reviewbot.timelimit``) is stopped.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import git
 
@@ -209,14 +210,20 @@ class GitRunner:
         status, out, _ = self.run(args, ok=range(256))
         return os.fsdecode(out).strip() if status == 0 else None
 
-    def popen(self, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
+    def popen(
+        self,
+        args: Sequence[str],
+        *,
+        stdin: bool = False,
+        env: Mapping[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
         """A streaming git process (stdout and stderr are pipes; stdin one if asked). It is
         killed when the caller's time limit passes (the reader then sees the end early)."""
         try:
             proc = subprocess.Popen(
                 self.argv(args),
                 cwd=self.cwd,
-                env=git_environment(),
+                env=git_environment(extra=env),
                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -231,6 +238,38 @@ class GitRunner:
             timer.daemon = True
             timer.start()
         return proc
+
+
+def out_capped(
+    runner: GitRunner,
+    args: Sequence[str],
+    cap: int,
+    too_large: Callable[[], Exception],
+    *,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
+    """The output of ``git args``, read as it streams; once it passes ``cap`` bytes git is
+    stopped and ``too_large()`` is raised (nothing larger is ever held in memory)."""
+    proc = runner.popen(args, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout = cast(io.BufferedReader, proc.stdout)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while chunk := stdout.read1(1 << 20):
+            size += len(chunk)
+            if size > cap:
+                proc.kill()
+                raise too_large()
+            parts.append(chunk)
+        err = proc.stderr.read().decode("utf-8", "replace")
+    finally:
+        proc.stdout.close()
+        proc.stderr.close()
+        status = proc.wait()
+    if status != 0:
+        raise git_failure(args, err)
+    return b"".join(parts)
 
 
 def _subcommand(args: Sequence[str]) -> int | None:

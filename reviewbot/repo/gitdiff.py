@@ -20,12 +20,13 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reviewbot.errors import RepositoryError, UsageError
 from reviewbot.repo.diff import ChangeSet, FileChange, Status
-from reviewbot.repo.gitcmd import GitRunner, open_repo
+from reviewbot.repo.gitcmd import GitRunner, open_repo, out_capped
 from reviewbot.repo.hunkparse import parse_hunks
 from reviewbot.repo.refs import (
     SCOPES,
@@ -216,7 +217,25 @@ def parse_git_diff(data: bytes, base: str, head: str) -> ChangeSet:
     return ChangeSet(base=base, head=head, files=tuple(files))
 
 
-def _worktree_diff(runner: GitRunner, old: str) -> bytes:
+MAX_DIFF_BYTES = 32 << 20  # default cap on a whole diff (a review's window is ~1 MB of text)
+
+
+def _diff(
+    runner: GitRunner, args: list[str], cap: int, env: Mapping[str, str] | None = None
+) -> bytes:
+    """``git diff`` output, streamed and stopped at ``cap`` bytes (a one-line error)."""
+
+    def too_large() -> Exception:
+        return UsageError(
+            f"the diff is larger than {cap / (1 << 20):g} MiB (max_diff_bytes)",
+            hint="review fewer commits or only some paths (reviewbot review -- PATH), "
+            "or raise REVIEWBOT_MAX_DIFF_BYTES",
+        )
+
+    return out_capped(runner, [*BIG_AS_BINARY, "diff", *args], cap, too_large, env=env)
+
+
+def _worktree_diff(runner: GitRunner, old: str, cap: int, only: list[str]) -> bytes:
     """``git diff --cached old`` against a temporary index holding the whole work tree."""
     if runner.work_tree is None:
         raise UsageError("a bare repository has no work tree", hint="use scope 'commits'")
@@ -227,7 +246,7 @@ def _worktree_diff(runner: GitRunner, old: str) -> bytes:
             shutil.copyfile(index, temp_index)
         env = {"GIT_INDEX_FILE": str(temp_index)}
         runner.run(["add", "-A", "--", ":/"], env=env)
-        return runner.out([*BIG_AS_BINARY, "diff", "--cached", *DIFF_FLAGS, old, "--"], env=env)
+        return _diff(runner, ["--cached", *DIFF_FLAGS, old, "--", *only], cap, env)
 
 
 def changeset_from_git(
@@ -237,8 +256,12 @@ def changeset_from_git(
     base: str | None = None,
     head: str | None = None,
     scope: Scope = "commits",
+    max_bytes: int = MAX_DIFF_BYTES,
+    paths: Sequence[str] = (),
 ) -> ChangeSet:
-    """A ``ChangeSet`` from a local diff: one ``git diff`` process.
+    """A ``ChangeSet`` from a local diff: one ``git diff`` process, read as it streams and
+    refused once it passes ``max_bytes`` (a 96 MB diff once took 6 GB when read whole).
+    ``paths`` (plain paths, not globs) narrow the diff git writes, and so what counts.
 
     The old side is ``rev_range.merge_base_sha``; or, given ``base`` (and optionally
     ``head``, default HEAD), ``merge-base(base, head)`` -- the same three-dot diff GitHub
@@ -259,13 +282,14 @@ def changeset_from_git(
     else:  # like GitHub's pull-request diff and `git diff base...head`: from the merge-base
         new = _commit(runner, head) if head is not None else head_sha(runner)
         old = merge_base_of(runner, _commit(runner, base), new, base)
+    only = [f":(literal){p}" for p in paths]
     if scope == "commits":
-        data = runner.out([*BIG_AS_BINARY, "diff", *DIFF_FLAGS, old, new, "--"])
+        data = _diff(runner, [*DIFF_FLAGS, old, new, "--", *only], max_bytes)
         return parse_git_diff(data, old, new)
     if scope == "staged":
-        data = runner.out([*BIG_AS_BINARY, "diff", "--cached", *DIFF_FLAGS, old, "--"])
+        data = _diff(runner, ["--cached", *DIFF_FLAGS, old, "--", *only], max_bytes)
         return parse_git_diff(data, old, INDEX)
-    return parse_git_diff(_worktree_diff(runner, old), old, WORKTREE)
+    return parse_git_diff(_worktree_diff(runner, old, max_bytes, only), old, WORKTREE)
 
 
 def _commit(runner: GitRunner, ref: str) -> str:
