@@ -55,7 +55,8 @@ def test_real_code_is_left_as_written() -> None:
     assert for_github(text, allowed_host="github.com", links="defang") == text
 
 
-HOSTILE_NAME = f"app/x` @everyone {LINK} `y.py"
+# No space: a finding's evidence cites "path:line" as one word.
+HOSTILE_NAME = "app/x`@everyone(www.evil.example)`y.py"
 
 
 @pytest.fixture
