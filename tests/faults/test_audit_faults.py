@@ -81,7 +81,7 @@ CASES = [
     AuditCase("audit-model-malformed", "model: a truncated JSON chunk at request 2",
               1, (Fault.malformed(after_chunks=2),)),
     AuditCase("audit-model-fails-mid-audit", "model: HTTP 503 on all 8 tries of request 2 "
-              "(unit 1 of 2)", 1, (Fault.status_code(503, retry_after="0", count=8),),
+              "(the first unit)", 1, (Fault.status_code(503, retry_after="0", count=8),),
               recovers=False),
 ]  # fmt: skip
 
