@@ -126,11 +126,13 @@ class Action:
         if reason:
             return self.skip(reason)
         root = git_root(self.job.workdir)
-        head_view = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT)
         base_view = require_commit(root, pr.base_sha, "base", BASE_HINT)
-        with head_view, base_view, BaseFiles(base_view, self.job.config_path) as base:
-            self.settings = base.settings(self.environ, flags_of(self.settings))
-            return self.review_pull(api, trigger, pr, Views(root, head_view, base))
+        with base_view, BaseFiles(base_view, self.job.config_path) as base:
+            self.settings = settings = base.settings(self.environ, flags_of(self.settings))
+            # The head is seen only through the base commit's deny list and size cap.
+            head = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT, settings)
+            with head:
+                return self.review_pull(api, trigger, pr, Views(root, head, base))
 
     def review_pull(self, api: GitHubApi, trigger: Trigger, pr: PullInfo, views: Views) -> int:
         """Review ``pr`` unless this head was reviewed already, and publish."""

@@ -88,10 +88,17 @@ def _relative(path: str) -> str:
     return clean.as_posix()
 
 
-def require_commit(view_root: Path, sha: str, what: str, hint: str) -> RepoView:
-    """A view at ``sha``, or a one-line error saying how to get it into the clone."""
+def require_commit(
+    view_root: Path, sha: str, what: str, hint: str, settings: Settings | None = None
+) -> RepoView:
+    """A view at ``sha``, or a one-line error saying how to get it into the clone. With
+    ``settings`` (the base commit's), the view keeps their deny list and size cap: a view of
+    the pull request's head is made only once those are known."""
+    extra: dict[str, Any] = {}
+    if settings is not None:
+        extra = {"deny_paths": settings.deny_paths, "max_file_bytes": settings.max_file_bytes}
     try:
-        return RepoView(view_root, sha)
+        return RepoView(view_root, sha, **extra)
     except RepositoryError as exc:
         raise RepositoryError(
             f"the {what} commit {sha[:12]} is not in this clone", hint=hint

@@ -120,12 +120,14 @@ class Conversation:
             )
         pr = self.api.pull(self.repo, ask.number)
         root = git_root(self.action.job.workdir)
-        head = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT)
         base_view = require_commit(root, pr.base_sha, "base", BASE_HINT)
-        with head, base_view, BaseFiles(base_view, self.action.job.config_path) as base:
+        with base_view, BaseFiles(base_view, self.action.job.config_path) as base:
             settings = base.settings(self.action.environ, flags_of(self.action.settings))
             self.action.settings = settings
-            return self.answer(ask, pr, head, base, settings)
+            # The head is seen only through the base commit's deny list and size cap.
+            head = require_commit(root, pr.head_sha, "pull request's head", CHECKOUT_HINT, settings)
+            with head:
+                return self.answer(ask, pr, head, base, settings)
 
     def answer(
         self, ask: Ask, pr: PullInfo, head: RepoView, base: BaseFiles, settings: Settings
