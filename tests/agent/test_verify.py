@@ -80,10 +80,15 @@ def verdict(id: str, kind: str, evidence: str = "app/cache.py:11", **more: Any) 
 
 
 def review(
-    repo: GitRepo, server: K2Server, client: ChatClient, tmp: Path, script: Sequence[ScriptEntry]
+    repo: GitRepo,
+    server: K2Server,
+    client: ChatClient,
+    tmp: Path,
+    script: Sequence[ScriptEntry],
+    **flags: Any,
 ) -> ReviewResult:
     server.script([*REVIEW, *script])
-    settings = load_settings(root=repo.path, env={}, flags={"max_cost": 0.0})
+    settings = load_settings(root=repo.path, env={}, flags={"max_cost": 0.0, **flags})
     changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
     with RepoView(repo.path, changes.head) as view:
         plan = plan_review(settings, root=repo.path, changes=changes, view=view, repository="o/r")
@@ -177,6 +182,22 @@ def test_a_pass_without_every_verdict_keeps_the_unverified_and_says_so(
     (note,) = [n for n in result.notes if "unverified" in n]
     assert "F2" in note
     assert k2_server.remaining == 0  # the pass ended on the second slip, not later
+
+
+def test_a_limit_reached_in_the_pass_keeps_the_unverified_and_says_so(
+    cache_repo: GitRepo, k2_server: K2Server, client: ChatClient, tmp_path: Path
+) -> None:
+    # Three steps of review, one of verification: max_steps stops the pass after F1.
+    result = review(cache_repo, k2_server, client, tmp_path, [
+        turn(verdict("F1", "confirm")),
+        turn(verdict("F2", "confirm", evidence="app/cache.py:16")),
+    ], max_steps=4)  # fmt: skip
+    assert k2_server.remaining == 1  # the second verdict was never asked for
+    assert [f.title for f in result.findings] == [LEAK["title"], PUT["title"]]
+    assert [f.verdict.verdict for f in result.findings if f.verdict] == ["confirm", "unverified"]
+    assert result.verification is not None and not result.verification.complete
+    (note,) = [n for n in result.notes if "unverified" in n]
+    assert "F2" in note and "max_steps" in note
 
 
 def test_a_call_cut_off_by_the_length_limit_is_answered_and_retried(
