@@ -52,21 +52,22 @@ CASE = """
 import pytest
 
 def test_case(outcome):
-    if {fail_early}:
+    if {fail!r} == "early":
         raise RuntimeError("the run could not start")
     outcome.record(suite="faults", case="case-a", command="reviewbot review", fault="a 502",
                    expected="exit 3", observed="exit 3")
+    assert {fail!r} != "late", "the run exited 0"
 """
 
 
-def _session(folder: Path, doc: Path, *, fail_early: bool) -> int:
+def _session(folder: Path, doc: Path, *, fail: str = "") -> int:
     """One pytest session in a subprocess with the suites' hooks, writing ``doc``."""
     (folder / "conftest.py").write_text(
         "from tests.faults.reliability import outcome, pytest_runtest_makereport, "
         "pytest_sessionfinish  # noqa: F401\n",
         encoding="utf-8",
     )
-    (folder / "test_case.py").write_text(CASE.format(fail_early=fail_early), encoding="utf-8")
+    (folder / "test_case.py").write_text(CASE.format(fail=fail), encoding="utf-8")
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "REVIEWBOT_RELIABILITY_DOC": str(doc), "PYTHONPATH": str(root)}
     done = subprocess.run(
@@ -79,11 +80,43 @@ def _session(folder: Path, doc: Path, *, fail_early: bool) -> int:
 
 def test_the_hooks_turn_a_row_to_no_when_its_test_fails_before_recording(tmp_path: Path) -> None:
     doc = tmp_path / "reliability.md"
-    assert _session(tmp_path, doc, fail_early=False) == 0
+    assert _session(tmp_path, doc) == 0
     assert _parse(doc.read_text())[("faults", "case-a")].passed is True
-    assert _session(tmp_path, doc, fail_early=True) == 1
+    assert _session(tmp_path, doc, fail="early") == 1
     row = _parse(doc.read_text())[("faults", "case-a")]
     assert row.passed is False and row.observed == UNRECORDED
+
+
+def test_the_hooks_write_no_for_a_test_that_fails_after_recording(tmp_path: Path) -> None:
+    doc = tmp_path / "reliability.md"
+    assert _session(tmp_path, doc) == 0
+    assert _session(tmp_path, doc, fail="late") == 1
+    row = _parse(doc.read_text())[("faults", "case-a")]
+    assert row.passed is False and row.observed == "exit 3"
+
+
+def test_the_ci_check_fails_on_a_file_other_than_the_committed_one(tmp_path: Path) -> None:
+    """``python -m tests.faults.reliability`` (CI's last step) against a repository whose
+    committed docs/reliability.md says yes where the suites just wrote no."""
+    doc = tmp_path / "docs" / "reliability.md"
+    doc.parent.mkdir()
+    doc.write_text(_doc(), encoding="utf-8")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "rows"], check=True)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "REVIEWBOT_RELIABILITY_DOC": str(doc), "PYTHONPATH": str(root)}
+    check = [sys.executable, "-m", "tests.faults.reliability"]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(check, env=env, capture_output=True, text=True, timeout=60)
+
+    assert run().returncode == 0
+    doc.write_text(_doc().replace("| yes |", "| **no** |"), encoding="utf-8")
+    done = run()
+    assert done.returncode == 1
+    assert "docs/reliability.md is not current" in done.stderr
 
 
 def test_the_check_ignores_memory_bins_but_not_verdicts_or_observations() -> None:
