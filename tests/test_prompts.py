@@ -34,3 +34,16 @@ def test_repository_override_is_used() -> None:
         "audit.md.j2", {"unit": "u1", "files": [], "path_instructions": []},
         overrides=overrides,
     )  # fmt: skip
+
+
+def test_the_prompt_asks_for_few_findings_each_with_its_proof() -> None:
+    """Noise (issue 13, defect 4): a missing test is not a finding category on its own, nits
+    are said to go to the summary, and every finding must name the code that proves it."""
+    text = render("system.md.j2", SYSTEM_VARS)
+    look_for = text.split("## What to look for", 1)[1].split("\n## ", 1)[0]
+    not_flag = text.split("## What not to flag", 1)[1].split("\n## ", 1)[0]
+    assert "without a test" not in look_for and "missing test" not in look_for
+    assert "a missing test on its own" in " ".join(not_flag.split())
+    words = " ".join(text.split())
+    assert "nits are listed in the summary, not posted on lines" in words
+    assert "`evidence`: the file:line of the code that proves the problem" in words
