@@ -24,7 +24,7 @@ from reviewbot.audit.risk import content_hits, line_numbers
 from reviewbot.config import Settings
 from reviewbot.pack.chunk import select
 from reviewbot.pack.model import Chunk, ContextPack, PackEntry, Section
-from reviewbot.pack.render import file_block, heading
+from reviewbot.pack.render import file_block, heading, numbered_lines
 from reviewbot.pack.scan import WORD_TABLE
 from reviewbot.pack.tokens import TokenCounter
 from reviewbot.pipeline.plan import ReviewPlan
@@ -47,10 +47,6 @@ class UnitSession:
     code_at: Callable[[str, int, int, Side], str]
     excerpts: tuple[str, ...]  # files shown only in part
     listed: tuple[str, ...]  # files not shown at all (read with read_file)
-
-
-def numbered(lines: list[str]) -> str:
-    return "".join(f"{n}\t{text}\n" for n, text in enumerate(lines, start=1))
 
 
 def _guidance(view: RepoView, paths: tuple[str, ...], counter: TokenCounter) -> list[Section]:
@@ -95,7 +91,7 @@ def prepare_unit(
     taken: dict[str, tuple[str, int, tuple[Chunk, ...]]] = {}
     for i, f in enumerate(unit.files):  # riskiest first
         after = LISTED_ONLY * (len(unit.files) - i - 1)
-        body = numbered(texts[f.path])
+        body = "".join(f"{row}\n" for row in numbered_lines(texts[f.path]))
         block = file_block(f.path, body, (), "markdown", role="audit")
         tokens = count(block)
         if tokens <= room - after:

@@ -38,18 +38,20 @@ def _attr(value: str) -> str:
 CHANGED_TITLE = "Changed files (new version, each line: new-file line number, a tab, the text)"
 
 
-def _numbered(lines: Sequence[str], first: int) -> list[str]:
+def numbered_lines(lines: Sequence[str], first: int = 1) -> list[str]:
+    """``lines`` as the model reads them, ``N<TAB>text`` from line ``first`` (the one
+    numbering of whole files in a prompt: the review's changed files, the audit's units)."""
     return [f"{n}\t{text}" for n, text in enumerate(lines, start=first)]
 
 
 def _body(lines: Sequence[str], chunks: Sequence[Chunk], numbered: bool = False) -> str:
     if not chunks:
-        return "".join(_numbered(lines, 1) if numbered else lines)
+        return "".join(numbered_lines(lines, 1) if numbered else lines)
     out: list[str] = []
     for c in chunks:
         out.append(f"⋮ lines {c.start_line}-{c.end_line} ({c.why})\n")
         part = lines[c.start_line - 1 : c.end_line]
-        out.extend(_numbered(part, c.start_line) if numbered else part)
+        out.extend(numbered_lines(part, c.start_line) if numbered else part)
         if out and not out[-1].endswith("\n"):
             out.append("\n")
     return "".join(out)
