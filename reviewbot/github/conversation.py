@@ -33,7 +33,8 @@ from reviewbot.github.talk_api import Talk
 from reviewbot.github.talk_event import Ask, Feedback
 from reviewbot.github.types import WRITE_ACCESS, Actor, PullInfo
 from reviewbot.learnings.model import Learning
-from reviewbot.llm.client import ChatClient, ClientConfig
+from reviewbot.llm.client import ClientConfig
+from reviewbot.llm.connect import open_client
 from reviewbot.pipeline.answer import answer_question
 from reviewbot.pipeline.plan import run_dir_for
 from reviewbot.pipeline.run import Execution
@@ -189,7 +190,7 @@ class Conversation:
         run_dir = run_dir_for(settings, git_root(self.action.job.workdir), pr.head_sha)
         self.action.say(f"answering comment {question.asked.id} on #{pr.number}")
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        with ChatClient(config) as client:
+        with open_client(config) as client:  # the provider's wire, as every run opens it
             how = Execution(client=client, run_dir=run_dir, secrets=self.secrets(settings))
             done = answer_question(
                 messages,

@@ -142,6 +142,7 @@ class Talk:
 
     def closing_issues(self, number: int) -> list[IssueText]:
         """The issues GitHub says the pull request closes (keywords, links by hand)."""
+        # Only GraphQL has closingIssuesReferences (no REST call, so none in PyGitHub).
         owner, name = self.repo.split("/", 1)
         variables = {"owner": owner, "name": name, "number": number}
         data = self.api.graphql(f"reading the issues #{number} closes", CLOSING_QUERY, variables)
@@ -168,6 +169,8 @@ class Talk:
         url = f"/repos/{self.repo}/{kind}/comments/{comment_id}/reactions"
 
         def send() -> tuple[bool, str]:
+            # A raw request: PyGitHub's create_reaction hides the status, and 201 vs 200
+            # is the whole answer here.
             status, headers, text = self.api.client.requester.requestJson(
                 "POST", url, input={"content": content}
             )
