@@ -76,6 +76,12 @@ def model_env(
     return env
 
 
+def command(*args: str) -> list[str]:
+    """The command line of every reviewbot process a suite starts: this interpreter's
+    ``python -m reviewbot`` (so it runs the code of the venv the tests run in)."""
+    return [sys.executable, "-m", "reviewbot", *args]
+
+
 def reviewbot(
     cwd: Path,
     *args: str,
@@ -90,7 +96,7 @@ def reviewbot(
     environment = dict(env if env is not None else os.environ)
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reviewbot", *args],
+        command(*args),
         cwd=cwd,
         env=environment,
         stdin=subprocess.PIPE,
@@ -197,7 +203,7 @@ def _hwm_kib(pid: int) -> int:
 def start(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
     """``python -m reviewbot ARGS`` in the background (text pipes; the caller waits)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "reviewbot", *args],
+        command(*args),
         cwd=cwd,
         env=dict(env if env is not None else os.environ),
         stdout=subprocess.PIPE,

@@ -1,4 +1,5 @@
-"""Running reviewbot with a pseudo-terminal on some of its standard streams."""
+"""Running reviewbot with a pseudo-terminal on some of its standard streams (the command
+line is the suites' one, ``tests.helpers.launch.command``)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import os
 import pty
 import struct
 import subprocess
-import sys
 import termios
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.helpers import launch
 
 
 @dataclass
@@ -38,7 +40,7 @@ class TtyRun:
             return slave if name in self.on else pipe
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "reviewbot", *self.args],
+            launch.command(*self.args),
             cwd=self.cwd,
             env={**self.env, "TERM": "xterm-256color", "COLUMNS": str(self.columns)},
             stdin=stream("stdin") if "stdin" in self.on else subprocess.DEVNULL,
