@@ -7,7 +7,8 @@ messages, and the longest prefix it shares with an earlier request counted as ca
 whole blocks of ``--block`` tokens). The scripted model reads (alone and in parallel),
 files two findings on lines of the diff, finishes, then verifies both (one confirmed, one
 refuted) and finishes again. Prints the cached share of each request; the target is at
-least 90 % on every request from the second on.
+least 90 % on every request from the second on (exit 1 when missed, or when
+the tool declarations differ between requests).
 
     python bench/cache_share.py [REPO] [--base REF] [--requests 20] [--block 16]
 
@@ -17,6 +18,7 @@ REPO defaults to this project's checkout; the base defaults to HEAD~3.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -51,8 +53,9 @@ def turn(*calls: FakeCall, thinking: int = 400) -> Turn:
     return Turn(reasoning="Checking: " + "x" * thinking, tool_calls=list(calls))
 
 
-def script(paths: list[str], spots: list[tuple[str, int]], requests: int) -> list[Any]:
-    """``requests`` turns: reading, two findings, finish; the pass: verdicts, finish."""
+def script(paths: dict[str, int], spots: list[tuple[str, int]], requests: int) -> list[Any]:
+    """``requests`` turns: reading, two findings, finish; the pass: verdicts, finish.
+    ``paths`` maps each file to read to its number of lines (reads start inside it)."""
     (p1, l1), (p2, l2) = spots[0], spots[min(1, len(spots) - 1)]
     finding = {"severity": "major", "body": "Explained.", "title": "Problem one"}
     review_tail = [
@@ -72,9 +75,10 @@ def script(paths: list[str], spots: list[tuple[str, int]], requests: int) -> lis
     ]  # fmt: skip
     reading: list[Any] = []
     for i in range(max(requests - len(review_tail) - len(verify), 0)):
-        path = paths[i % len(paths)]
+        path = list(paths)[i % len(paths)]
         if i % 4 == 0:
-            calls = [FakeCall("read_file", {"path": path, "start_line": 1 + 40 * (i // 4)})]
+            start = 1 + (40 * (i // 4)) % max(paths[path], 1)
+            calls = [FakeCall("read_file", {"path": path, "start_line": start})]
         elif i % 4 == 1:
             calls = [FakeCall("search_code", {"pattern": f"def \\w+{i}?", "path_glob": "*.py"}),
                      FakeCall("git_log", {"path": path, "max_count": 5})]  # fmt: skip
@@ -84,6 +88,14 @@ def script(paths: list[str], spots: list[tuple[str, int]], requests: int) -> lis
             calls = [FakeCall("list_files", {"pattern": f"*{i}*"})]
         reading.append(turn(*calls))
     return [*reading, *review_tail, *verify]
+
+
+def _verifying(request: dict[str, Any]) -> bool:
+    """Whether the request carries the verification pass's instructions."""
+    return any(
+        m["role"] == "user" and str(m.get("content", "")).startswith("Verification pass")
+        for m in request["messages"]
+    )
 
 
 def main() -> None:
@@ -103,7 +115,9 @@ def main() -> None:
     plan = plan_review(settings, root=root, changes=changes, view=view, repository=root.name)
     server = K2Server(cache_block=args.block).start()
     try:
-        paths = [f.path for f in changes.files if not f.binary] or ["README.md"]
+        # Files in both versions: the script reads each at the head and at the base.
+        readable = [f.path for f in changes.files if f.status == "modified" and not f.binary]
+        paths = {p: view.read(p, 1, 1).total_lines for p in readable or ["README.md"]}
         server.script(script(paths, spots, args.requests))
         client = ChatClient(
             ClientConfig(
@@ -118,13 +132,17 @@ def main() -> None:
     finally:
         server.stop()
     usages, shares = server.usages, server.cached_shares
-    tools = {tuple(t["function"]["name"] for t in r["tools"]) for r in server.requests}
+    # The whole declarations (names, descriptions, schemas), as the provider renders them.
+    tools = {json.dumps(r["tools"], sort_keys=True) for r in server.requests}
     same = "the same tools in every request" if len(tools) == 1 else "TOOLS CHANGED"
+    first_check = next((i for i, r in enumerate(server.requests, start=1) if _verifying(r)), None)
     print(f"repository {root} {args.base}..HEAD: {len(changes.files)} changed files, "
           f"pack {plan.pack.used:,} tokens; {args.block}-token cache blocks; {same}")  # fmt: skip
     print(f"{'request':>7} {'input':>9} {'cached':>9} {'share':>6}")
     for i, (u, share) in enumerate(zip(usages, shares, strict=True), start=1):
-        print(f"{i:>7} {u['prompt_tokens']:>9,} {share * u['prompt_tokens']:>9,.0f} {share:>6.1%}")
+        mark = "  <- first request of the verification pass" if i == first_check else ""
+        print(f"{i:>7} {u['prompt_tokens']:>9,} {share * u['prompt_tokens']:>9,.0f} "
+              f"{share:>6.1%}{mark}")  # fmt: skip
     later = shares[1:]
     sent = sum(u["prompt_tokens"] for u in usages)
     overall = sum(s * u["prompt_tokens"] for s, u in zip(shares, usages, strict=True)) / sent
@@ -136,6 +154,8 @@ def main() -> None:
         f"steps {result.stats.steps}, findings kept {len(result.findings)} {verdicts}, "
         f"cost ${result.stats.cost_usd:.4f} at K2 list prices; notes: {list(result.notes)}"
     )
+    if min(later) < TARGET or len(tools) != 1:
+        raise SystemExit(1)  # a failed measurement is an exit code, for scripts and CI
 
 
 if __name__ == "__main__":
