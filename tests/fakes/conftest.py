@@ -1,4 +1,5 @@
-"""Shared set-up for the fake GitHub's own tests: a PR whose diff comes from real git."""
+"""Shared set-up for the fakes' own tests: a PR whose diff comes from real git (the fake
+GitHub), a chat client on the K2 fake."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from tests.fakes.github_files import PullFile, files_from_git_diff
 from tests.fakes.github_server import GitHubServer
 from tests.helpers.gitrepo import GitRepo
+from tests.llm.conftest import make_client  # noqa: F401 (the K2 fake's tests drive it)
 
 OWNER, NAME, NUMBER = "octo", "hello", 7
 

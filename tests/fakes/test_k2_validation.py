@@ -1,4 +1,4 @@
-"""The fake server's 400s fire on bad conversations, so passing sessions mean something."""
+"""The K2 fake's 400s fire on bad conversations, so passing sessions mean something."""
 
 from __future__ import annotations
 
