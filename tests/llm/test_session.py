@@ -229,3 +229,25 @@ def test_turns_reuse_one_connection(k2_server: K2Server, make_client, stream: bo
     for _ in range(5):
         client.complete(_conversation(), TOOLS)
     assert k2_server.connections == 1
+
+
+def test_the_fake_bills_prefix_caching_tools_first(k2_server: K2Server, make_client) -> None:
+    """The double bills cached tokens as providers' prefix caching does (what measures issue
+    13, defect 2): the tools are laid out before the messages, so appending messages keeps
+    the cached prefix while a tool declared mid-run costs nearly the whole prompt."""
+    k2_server.script([Turn(content="a"), Turn(content="b"), Turn(content="c")])
+    client = make_client()
+    messages = [{"role": "system", "content": "You review code. " * 400},
+                {"role": "user", "content": "Review the change to a.py."}]  # fmt: skip
+    first = client.complete(messages, TOOLS)
+    messages += [client.assistant_message(first), {"role": "user", "content": "Go on."}]
+    same = client.complete(messages, TOOLS)
+    messages += [client.assistant_message(same), {"role": "user", "content": "Verify."}]
+    verdict = {"type": "function", "function": {
+        "name": "verify_finding", "description": "Record a verdict.",
+        "parameters": {"type": "object", "properties": {}}}}  # fmt: skip
+    changed = client.complete(messages, [*TOOLS, verdict])
+    assert first.usage.cached_tokens == 0
+    assert same.usage.cached_tokens > 0.95 * same.usage.input_tokens
+    assert changed.usage.cached_tokens < 0.25 * changed.usage.input_tokens
+    assert k2_server.cached_shares[2] < 0.25
