@@ -38,6 +38,7 @@ def describe(findings: Sequence[Finding]) -> str:
     for i, f in enumerate(findings, start=1):
         where = f"{f.path}:{f.line}" + (f"-{f.end_line}" if f.end_line else "")
         side = " (LEFT, old file)" if f.side == "LEFT" else ""
+        side += "" if f.anchored else " (outside the diff)"
         rows.append(f"F{i} [{f.severity}] {where}{side}: {f.title}\n{f.body}")
     return "\n\n".join(rows)
 

@@ -200,6 +200,32 @@ def test_a_limit_reached_in_the_pass_keeps_the_unverified_and_says_so(
     assert "F2" in note and "max_steps" in note
 
 
+def test_a_finding_outside_the_diff_is_verified_as_one(
+    cache_repo: GitRepo, k2_server: K2Server, client: ChatClient, tmp_path: Path
+) -> None:
+    caller = {"path": "tests/test_cache.py", "line": 1, "severity": "minor",
+              "title": "The test never expires an entry", "body": "Nothing covers the ttl.",
+              "evidence": "tests/test_cache.py:1", "outside_diff": True}  # fmt: skip
+    k2_server.script([
+        turn(call("add_comment", **LEAK), call("add_comment", **caller)),
+        turn(call("finish_review", summary="One problem, one outside the diff.")),
+        turn(verdict("F1", "confirm"), verdict("F2", "confirm", evidence="tests/test_cache.py:1")),
+        turn(call("finish_review", summary="Both hold.")),
+    ])  # fmt: skip
+    settings = load_settings(root=cache_repo.path, env={}, flags={"max_cost": 0.0})
+    changes = changeset_from_git(cache_repo.path, resolve_range(cache_repo.path, "main"))
+    with RepoView(cache_repo.path, changes.head) as view:
+        plan = plan_review(settings, root=cache_repo.path, changes=changes, view=view,
+                           repository="o/r")  # fmt: skip
+        result = execute(plan, settings, Execution(client=client, run_dir=tmp_path))
+    instructions = k2_server.requests[2]["messages"][-1]["content"]
+    assert "F2 [minor] tests/test_cache.py:1 (outside the diff):" in instructions
+    assert "F1 [major] app/cache.py:11-12: " in instructions
+    outside = next(f for f in result.findings if f.path == "tests/test_cache.py")
+    assert not outside.anchored and outside.verdict is not None
+    assert outside.verdict.verdict == "confirm"
+
+
 def test_a_call_cut_off_by_the_length_limit_is_answered_and_retried(
     cache_repo: GitRepo, k2_server: K2Server, client: ChatClient, tmp_path: Path
 ) -> None:
