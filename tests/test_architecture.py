@@ -81,6 +81,7 @@ NEIGHBOURS: dict[str, frozenset[str]] = {
         "commands": {
             "audit",
             "config",
+            "eval",
             "github",
             "llm",
             "pack",

@@ -65,7 +65,7 @@ def eval_command(ctx: click.Context, /, **params: Any) -> int:
     public repository, fetched once into the cache. Every review uses your provider
     settings and key, as `reviewbot review` would. See docs/quality.md.
     """
-    from reviewbot.eval.command import EvalOutputs, run
+    from reviewbot.commands.eval import EvalOutputs, run
     from reviewbot.eval.configs import configurations
     from reviewbot.eval.instances import load_instances
     from reviewbot.eval.run import EvalJob
