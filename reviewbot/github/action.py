@@ -15,7 +15,7 @@ request: it reads the checkout through git only. The command's front end is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -41,7 +41,7 @@ from reviewbot.github.connection import ApiConfig
 from reviewbot.github.conversation import Conversation
 from reviewbot.github.event import ActionEnv, Skip, Trigger, load_payload, pull_skip, read_trigger
 from reviewbot.github.extras import Additions, gather, summary_extras
-from reviewbot.github.lock import Holder
+from reviewbot.github.lock import Holder, PullLock
 from reviewbot.github.plan import RunFolder, changes_to_review, incremental_since, review_notes
 from reviewbot.github.prior import Prior, read_prior
 from reviewbot.github.report import Report
@@ -84,6 +84,7 @@ class Action:
     report: Report
     log: Console
     out: Console
+    login: str | None = field(default=None, init=False)  # the token's, once learnt
 
     def say(self, line: str) -> None:
         self.log.print(Text(f"reviewbot: {line}"), soft_wrap=True)
@@ -137,7 +138,7 @@ class Action:
     def review_pull(self, api: GitHubApi, trigger: Trigger, pr: PullInfo, views: Views) -> int:
         """Review ``pr`` unless this head was reviewed already, and publish."""
         repo, head = self.env.repository, pr.head_sha
-        prior = read_prior(api, repo, pr.number, viewer=api.viewer_login())
+        prior = read_prior(api, repo, pr.number, viewer=lambda: self.identity(api, pr))
         done = prior.final_review(head)
         if done is not None and not trigger.on_request:
             marker, review = done
@@ -172,6 +173,22 @@ class Action:
         return self.publish(
             api, pr, prior, lines, result, since, folder, trigger.on_request, extras
         )
+
+    def identity(self, api: GitHubApi, pr: PullInfo) -> str | None:
+        """The token's login: only markers it posted are reviewbot's. ``GET /user`` answers
+        for a person's token; an installation token's login is read off a pending review of
+        its own. A dry run writes nothing, so without ``GET /user`` it trusts no marker."""
+        if self.login is None:
+            self.login = api.viewer_login()
+        if self.login or self.job.dry_run:
+            return self.login
+        holder = Holder.from_environ(self.environ)
+        lock = PullLock(
+            api, self.env.repository, pr.number, pr.head_sha, holder,
+            stale=api.config.lock_stale, log=self.say,
+        )  # fmt: skip
+        self.login = lock.own_login()
+        return self.login
 
     def allowed(self, api: GitHubApi, trigger: Trigger) -> bool:
         """Whether the /review commenter may ask (write access); a refusal is logged."""

@@ -68,6 +68,7 @@ class Run(Protocol):
     def say(self, line: str) -> None: ...
     def show(self, text: str) -> None: ...
     def skip(self, reason: str) -> int: ...
+    def identity(self, api: GitHubApi, pr: PullInfo) -> str | None: ...
 
 
 ANSWER_SECONDS = 600
@@ -91,14 +92,15 @@ class Conversation:
         settings = self.base_settings(pr)
         if not settings.learnings:
             return self.action.skip("learning from feedback is off (learnings = false)")
-        learnt = self.learn(pr.number)
+        learnt = self.learn(pr)
         text = ", ".join(f"{x.id} ({x.rule})" for x in learnt) or "nothing new"
         self.action.report.conversed(f"Feedback on #{pr.number} ({event.why}): learnt {text}.")
         return EXIT_OK
 
-    def learn(self, number: int) -> list[Learning]:
-        """Learn from the rejections of reviewbot's findings on pull request ``number``."""
-        prior = read_prior(self.api, self.repo, number, viewer=self.api.viewer_login())
+    def learn(self, pr: PullInfo) -> list[Learning]:
+        """Learn from the rejections of reviewbot's findings on pull request ``pr``."""
+        number = pr.number
+        prior = read_prior(self.api, self.repo, number, viewer=self.viewer(pr))
         can_write = Permissions(self.api, self.repo).can_write
         found = rejections(self.talk, self.api, prior, number, can_write)
         web = self.action.env.server_url
@@ -134,7 +136,7 @@ class Conversation:
         self, ask: Ask, pr: PullInfo, head: RepoView, base: BaseFiles, settings: Settings
     ) -> int:
         question = answering.gather(self.talk, ask)
-        ours = self.ours()
+        ours = self.ours(pr)
         if answering.answers_to(question.everything, question.asked.id, ours):
             return self.action.skip(f"comment {ask.comment_id} was answered already")
         won, when = self.talk.claim(ask.comment_id, review=ask.on_thread)
@@ -224,9 +226,12 @@ class Conversation:
         return "\n".join(f"{n:>6}  {row}" for n, row in enumerate(rows, start=text.start_line))
 
     # ----------------------------------------------------------------------------------
-    def ours(self) -> Callable[[Actor], bool]:
-        trusted = trusted_author(self.api.viewer_login())
-        return lambda actor: trusted(actor.login, actor.type)
+    def viewer(self, pr: PullInfo) -> Callable[[], str | None]:
+        return lambda: self.action.identity(self.api, pr)
+
+    def ours(self, pr: PullInfo) -> Callable[[Actor], bool]:
+        trusted = trusted_author(self.viewer(pr))
+        return lambda actor: trusted(actor.login)
 
     def secrets(self, settings: Settings) -> tuple[str, ...]:
         return tuple(

@@ -50,7 +50,7 @@ def gather(
     lines: ChangeSet,
     settings: Settings,
     *,
-    learn: Callable[[int], object],
+    learn: Callable[[PullInfo], object],
     host: str,
     say: Callable[[str], None],
 ) -> Additions:
@@ -58,7 +58,7 @@ def gather(
     learnings: tuple[Learning, ...] = ()
     if settings.learnings:
         try:
-            learn(pr.number)
+            learn(pr)
         except GitHubError as exc:  # e.g. a token without issues: write
             say(f"could not learn from the feedback on #{pr.number}: {exc.one_line()}")
         try:

@@ -147,6 +147,20 @@ class PullLock:
         with contextlib.suppress(GitHubRefusal):
             self.api.delete_pending_review(self.repo, self.number, review_id)
 
+    def own_login(self) -> str:
+        """The token's login as GitHub shows it on a pending review of its own: what an
+        installation token (GITHUB_TOKEN, an App's) cannot ask ``GET /user``. GitHub lists a
+        pending review only to its author, so one already listed is this user's; else this
+        run makes one (a hold, like every review it posts) and deletes it at once."""
+        while True:
+            listed = self._pending()
+            if listed:
+                return listed[0].author.login
+            held = self.pending([])  # None: another run held the lock; look again
+            if held is not None:
+                self.release(held.id)
+                return held.author.login
+
     def wait_turn(self) -> None:
         """Wait until no live hold of another run is in the way; stale holds (and this
         run's own leftovers) are deleted on the way."""

@@ -1,8 +1,9 @@
 """What reviewbot posted on a pull request before, read back from its hidden markers.
 
 ``read_prior`` reads the review comments and reviews whose first line is a marker of
-``body``, from a bot account or from the token's own user (anyone else could paste
-a marker). ``Prior`` answers whether a finding is there already (same fingerprint, or
+``body``, from the token's own login only (anyone else could paste a marker, another
+GitHub App's bot included); the caller learns that login (``lock.PullLock.own_login``).
+``Prior`` answers whether a finding is there already (same fingerprint, or
 ``similar()``), the last complete review of a head, and the open threads' severities;
 ``without`` leaves out one run's own reviews (what *others* posted, for ``review``).
 """
@@ -33,7 +34,7 @@ class Prior:
     findings: tuple[PriorFinding, ...]
     reviews: tuple[tuple[Marker, PostedReview], ...]
     threads: tuple[ThreadInfo, ...]
-    trusted: Callable[[str, str], bool]
+    trusted: Callable[[str], bool]  # the login that posted reviewbot's comments
 
     @property
     def fingerprints(self) -> frozenset[str]:
@@ -93,23 +94,26 @@ def _as_finding(comment: PostedComment, marker: Marker) -> Finding:
     )
 
 
-def trusted_author(viewer: str | None) -> Callable[[str, str], bool]:
-    """Who may have written reviewbot's comments: a bot account, or the token's user."""
+def trusted_author(viewer: Callable[[], str | None]) -> Callable[[str], bool]:
+    """Who may have written reviewbot's comments: the token's own login, and nobody when it
+    is not known (a dry run with an installation token). ``viewer`` is asked only once a
+    marker is there to judge: learning the login may cost a pending review."""
 
-    def trusted(login: str, kind: str) -> bool:
-        return kind == "Bot" or login.endswith("[bot]") or (viewer is not None and login == viewer)
+    def trusted(login: str) -> bool:
+        mine = viewer()
+        return mine is not None and login.lower() == mine.lower()
 
     return trusted
 
 
-def read_prior(api: GitHubApi, repo: str, number: int, *, viewer: str | None) -> Prior:
+def read_prior(
+    api: GitHubApi, repo: str, number: int, *, viewer: Callable[[], str | None]
+) -> Prior:
     """What reviewbot posted on the pull request before this run."""
     return read_again(api, repo, number, trusted_author(viewer))
 
 
-def read_again(
-    api: GitHubApi, repo: str, number: int, trusted: Callable[[str, str], bool]
-) -> Prior:
+def read_again(api: GitHubApi, repo: str, number: int, trusted: Callable[[str], bool]) -> Prior:
     """``read_prior`` with the trust rule of an earlier read. Comments of pending reviews
     (a run's lock, see ``lock``) do not count, should GitHub list them."""
     comments = api.review_comments(repo, number)
@@ -122,14 +126,15 @@ def read_again(
             continue
         if comment.review_id in pending:
             continue
-        if trusted(comment.author.login, comment.author.type):
+        if trusted(comment.author.login):
             found = _as_finding(comment, marker)
             findings.append(PriorFinding(found, comment.id, marker.head, comment.review_id))
     reviews = []
     for review in listed:
         marker = parse_marker(review.body)
-        ours = trusted(review.author.login, review.author.type)
-        if marker is not None and marker.kind == "review" and review.state != "PENDING" and ours:
+        if marker is None or marker.kind != "review" or review.state == "PENDING":
+            continue
+        if trusted(review.author.login):
             reviews.append((marker, review))
     threads = api.threads(repo, number)
     return Prior(tuple(findings), tuple(reviews), tuple(threads), trusted)
