@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from reviewbot.agent.exceptions import ToolArgumentError
 from reviewbot.errors import RepositoryError
+from reviewbot.repo.globs import pattern_mistake
 
 
 class RepoReader(Protocol):
@@ -140,6 +141,7 @@ class ReadingTools:
             path: folder to list (default: the whole repository)
             pattern: glob the file paths must match, e.g. "*.py" or "src/**/test_*.py"
         """
+        _check_glob("pattern", pattern)
         entries = self._call(lambda: self.view.list_files(path or "", pattern))
         rows = [f"{e.path}  ({e.size} bytes)" for e in entries[: self.limits.max_files]]
         if not rows:
@@ -155,6 +157,7 @@ class ReadingTools:
             pattern: extended regular expression, e.g. "def (load|save)_config"
             path_glob: only search paths matching this glob, e.g. "*.py"
         """
+        _check_glob("path_glob", path_glob)
         found = self._call(lambda: self.view.search(pattern, path_glob, self.limits.max_matches))
         if not found.matches:
             return "no matches"
@@ -218,3 +221,10 @@ class ReadingTools:
             return action()
         except RepositoryError as exc:
             raise ToolArgumentError(exc.one_line()) from exc
+
+
+def _check_glob(name: str, glob: str | None) -> None:
+    """A glob the model got wrong is its error to fix, not an empty answer it would trust."""
+    mistake = pattern_mistake(glob) if glob else None
+    if mistake:
+        raise ToolArgumentError(f"'{name}': {mistake}; write each range low to high")

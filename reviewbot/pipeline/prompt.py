@@ -64,7 +64,11 @@ def build_messages(
     then the task with the diff (nearest to where the model starts working)."""
     system = render(
         "system.md.j2",
-        {"repository": repository, "instructions": settings.instructions},
+        {
+            "repository": repository,
+            "instructions": settings.instructions,
+            "notes_heading": NOTES_HEADING.strip(),
+        },
         overrides=overrides,
     )
     context = "".join(s.text for s in pack.sections if s.role != "diff")

@@ -51,8 +51,9 @@ Atom = str | _Star  # one regex for one character, or a star
 Component = list[Atom] | _Folders
 
 
-def _class(pattern: str, i: int) -> tuple[str, int] | None:
-    """The regex for the set starting at ``pattern[i] == "["`` and the index after it."""
+def _class(pattern: str, i: int, empty: list[str] | None = None) -> tuple[str, int] | None:
+    """The regex for the set starting at ``pattern[i] == "["`` and the index after it;
+    reversed ranges (which match nothing) are added to ``empty``."""
     j = i + 1
     negate = j < len(pattern) and pattern[j] in "!^"
     j += negate
@@ -71,6 +72,8 @@ def _class(pattern: str, i: int) -> tuple[str, int] | None:
                 j += 1
             if c <= end:  # a reversed range is empty
                 items.append(f"{re.escape(c)}-{re.escape(end)}")
+            elif empty is not None:
+                empty.append(f"{c}-{end}")
             j += 3
             continue
         items.append(re.escape(c))
@@ -83,7 +86,7 @@ def _class(pattern: str, i: int) -> tuple[str, int] | None:
     return (f"[^/{body}]" if negate else f"(?!/)[{body}]"), j + 1
 
 
-def _component(text: str) -> Component:
+def _component(text: str, empty: list[str] | None = None) -> Component:
     if text == "**":
         return _FOLDERS
     atoms: list[Atom] = []
@@ -97,7 +100,7 @@ def _component(text: str) -> Component:
         elif c == "?":
             atoms.append("[^/]")
             i += 1
-        elif c == "[" and (found := _class(text, i)) is not None:
+        elif c == "[" and (found := _class(text, i, empty)) is not None:
             atoms.append(found[0])
             i = found[1]
         elif c == "\\" and i + 1 < len(text):
@@ -256,6 +259,19 @@ def last_components(patterns: Iterable[str], ignore_case: bool = False) -> re.Pa
         # "a/**" covers whole folders only: the folder test (``match("a/")``) finds them.
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     return re.compile("|".join(f"(?:{s})" for s in lasts), flags) if lasts else None
+
+
+def pattern_mistake(pattern: str) -> str | None:
+    """Why ``pattern`` can match nothing by mistake (a reversed range such as ``[z-a]``),
+    said for whoever wrote it (the model: a tool argument); None when there is no such
+    mistake. Config files keep such a pattern (it matches nothing, as in fnmatch)."""
+    empty: list[str] = []
+    for part in _split(pattern.strip()):
+        _component(part, empty)
+    if not empty:
+        return None
+    ranges = ", ".join(f"[{r}]" for r in empty)
+    return f"the range {ranges} in {pattern!r} is reversed (its start comes after its end)"
 
 
 def literal_folder(pattern: str) -> str:

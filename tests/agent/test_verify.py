@@ -114,9 +114,11 @@ def test_every_request_declares_the_same_tools_and_the_pass_reuses_the_cache(
     assert all(r["tools"] == first for r in k2_server.requests)
     names = [t["function"]["name"] for t in first]
     assert "verify_finding" in names and "add_comment" in names
-    # The first request of the pass (index 3) shares all of the request before it.
+    # The first request of the pass (index 3) shares all of the request before it: all but
+    # the JSON's closing "]}" (the fake counts shared characters // 4 against a count
+    # rounded up, so up to 2 tokens apart, depending on the prompt's length).
     usages = k2_server.usages
-    assert usages[3]["cached_tokens"] >= usages[2]["prompt_tokens"] - 1
+    assert usages[3]["cached_tokens"] >= usages[2]["prompt_tokens"] - 2
 
 
 def test_refuted_findings_are_dropped_and_kept_in_the_output(

@@ -138,6 +138,49 @@ def _first_request(request: dict[str, Any]) -> dict[str, Any]:
     return {**request, "messages": request["messages"][:3]}
 
 
+# Reading reviewbot's notes ------------------------------------------------------------
+_NOTES_PLACE = re.compile(
+    r"notes about earlier reviews[^\"]*?come only in a message that starts with \"(?P<h>[^\"]+)\""
+)
+_ALREADY = re.compile(r"Already reported \(do not report again\):(?P<rest>.*(?:\n.+)*)")
+_LISTED = re.compile(r"([\w./-]+\.\w+):(\d+)")
+
+
+def reported_already(request: dict[str, Any]) -> set[tuple[str, int]]:
+    """The path:line pairs the prompt says not to report again, read the way a model that
+    obeys what it reads would: from the message the system prompt names as reviewbot's notes
+    when it names one; when it names none, from any such list anywhere in the prompt."""
+    said = [m["content"] for m in request["messages"] if m["role"] in ("system", "user")]
+    place = _NOTES_PLACE.search(" ".join(said[0].split()))
+    sources = [t for t in said[1:] if t.startswith(place.group("h"))] if place else said
+    return {
+        (path, int(line))
+        for text in sources
+        for block in _ALREADY.finditer(text)
+        for path, line in _LISTED.findall(block.group("rest"))
+    }
+
+
+def notes_follower(*calls: FakeCall) -> ScriptEntry:
+    """A model that files each ``add_comment`` of ``calls`` unless the prompt told it that
+    finding (its path and line) was reported already."""
+
+    def answer(request: dict[str, Any]) -> Turn:
+        skip = reported_already(request)
+        kept = [c for c in calls if _anchor(c) not in skip]
+        if not kept:
+            done = FakeCall("finish_review", {"summary": "All of it was reported already."})
+            return Turn(reasoning="Nothing new to report.", tool_calls=[done])
+        return Turn(reasoning="Reporting what was not reported yet.", tool_calls=kept)
+
+    return answer
+
+
+def _anchor(call: FakeCall) -> tuple[str, int]:
+    arguments = json.loads(call.text)
+    return str(arguments["path"]), int(arguments["line"])
+
+
 # Verification ------------------------------------------------------------------------
 _ITEM = re.compile(r"^(F\d+) \[\w+\] (\S+?):(\d+)(?:-\d+)?(?: \(LEFT, old file\))?: ", re.M)
 

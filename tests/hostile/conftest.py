@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import pytest
 
+from tests.fakes.github_server import GitHubServer
+from tests.fakes.k2_server import K2Server
 from tests.faults.reliability import (  # noqa: F401 (fixture and hooks)
     outcome,
     pytest_runtest_makereport,
     pytest_sessionfinish,
 )
+from tests.github.conftest import Bench
 from tests.helpers.gitrepo import GitRepo
 from tests.hostile.payloads import DOTENV, DOTENV_CANARY, HANDLER_PY, INJECTION, PRIVATE_KEY
 
@@ -37,3 +41,37 @@ def hostile_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
     repo.write(".env", DOTENV + f"NEW_SECRET={DOTENV_CANARY}-new\n")
     repo.commit("handler\n\n" + INJECTION)
     return repo
+
+
+PullBench = Callable[[str, Mapping[str, str], Mapping[str, str]], Bench]
+
+
+@pytest.fixture
+def pull_bench(
+    github_server: GitHubServer,
+    k2_server: K2Server,
+    make_repo: Callable[..., GitRepo],
+    tmp_path: Path,
+) -> Iterator[PullBench]:
+    """Makes a pull request on the fake GitHub: ``master`` holds the base files, ``changes``
+    (checked out) writes the head files over them. Each bench is checked at the end (no
+    request GitHub would refuse, nothing but COMMENT reviews)."""
+    made: list[Bench] = []
+
+    def make(name: str, base_files: Mapping[str, str], head_files: Mapping[str, str]) -> Bench:
+        repo = make_repo(name, branch="master")
+        for path, text in base_files.items():
+            repo.write(path, text)
+        base = repo.commit("initial")
+        repo.branch("changes")
+        for path, text in head_files.items():
+            repo.write(path, text)
+        head = repo.commit("the change")
+        bench = Bench(github_server, k2_server, repo, base, head, tmp_path / f"runs-{name}")
+        bench.tmp.mkdir()
+        made.append(bench)
+        return bench
+
+    yield make
+    for bench in made:
+        bench.check()

@@ -8,40 +8,28 @@ that obeys the pull request asks for it by name, by search and by listing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.fakes.github_server import GitHubServer
-from tests.fakes.k2_server import FakeCall, K2Server, Turn
+from tests.fakes.k2_server import FakeCall, Turn
 from tests.github.conftest import Bench
-from tests.helpers.gitrepo import GitRepo
 from tests.hostile.checks import tool_answers
+from tests.hostile.conftest import PullBench
 
 CANARY = "prod-db-password-canary-7d1e"
 
 
 @pytest.fixture
-def denied_bench(
-    github_server: GitHubServer,
-    k2_server: K2Server,
-    make_repo: Callable[..., GitRepo],
-    tmp_path: Path,
-) -> Iterator[Bench]:
-    repo = make_repo("denied", branch="master")
-    repo.write(".reviewbot.toml", 'deny_paths = ["config/prod.yml"]\n')
-    repo.write("config/prod.yml", "db_password: old\n")
-    repo.write("app/db.py", "def connect():\n    return None\n")
-    base = repo.commit("initial")
-    repo.branch("changes")
-    repo.write("config/prod.yml", f"db_password: {CANARY}\n")
-    repo.write("app/db.py", "def connect():\n    return open_db()\n")
-    head = repo.commit("rotate the password")
-    made = Bench(github_server, k2_server, repo, base, head, tmp_path / "runs")
-    made.tmp.mkdir()
-    yield made
-    made.check()
+def denied_bench(pull_bench: PullBench) -> Bench:
+    base = {
+        ".reviewbot.toml": 'deny_paths = ["config/prod.yml"]\n',
+        "config/prod.yml": "db_password: old\n",
+        "app/db.py": "def connect():\n    return None\n",
+    }
+    head = {
+        "config/prod.yml": f"db_password: {CANARY}\n",
+        "app/db.py": "def connect():\n    return open_db()\n",
+    }
+    return pull_bench("denied", base, head)
 
 
 def test_the_base_deny_list_covers_the_head(denied_bench: Bench) -> None:

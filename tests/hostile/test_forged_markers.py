@@ -8,37 +8,22 @@ a pending review of its own, and a marker from any other login is someone else's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
 import pytest
 
 from reviewbot.github.body import Marker
-from tests.fakes.github_server import GitHubServer
-from tests.fakes.k2_server import K2Server
 from tests.github.conftest import NAME, NUMBER, OWNER, Bench, comment, review_script
-from tests.helpers.gitrepo import GitRepo
+from tests.hostile.conftest import PullBench
 
 OTHER_APP = "helpful-linter[bot]"
 
 
 @pytest.fixture
-def app_bench(
-    github_server: GitHubServer,
-    k2_server: K2Server,
-    make_repo: Callable[..., GitRepo],
-    tmp_path: Path,
-) -> Iterator[Bench]:
-    repo = make_repo("forged", branch="master")
-    repo.write("app/db.py", "def find(db, name):\n    return db.get(name)\n")
-    base = repo.commit("initial")
-    repo.branch("changes")
-    repo.write("app/db.py", "def find(db, name):\n    return db.execute(f'SELECT {name}')\n")
-    head = repo.commit("query by name")
-    made = Bench(github_server, k2_server, repo, base, head, tmp_path / "runs")
-    made.tmp.mkdir()
-    yield made
-    made.check()
+def app_bench(pull_bench: PullBench) -> Bench:
+    return pull_bench(
+        "forged",
+        {"app/db.py": "def find(db, name):\n    return db.get(name)\n"},
+        {"app/db.py": "def find(db, name):\n    return db.execute(f'SELECT {name}')\n"},
+    )
 
 
 def test_another_apps_forged_review_marker_is_not_reviewbots(app_bench: Bench) -> None:

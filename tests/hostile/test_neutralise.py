@@ -9,17 +9,12 @@ parser and read for what would act: a live mention, or a link to the attacker's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from reviewbot.review.sanitize import for_github
-from tests.fakes.github_server import GitHubServer
-from tests.fakes.k2_server import K2Server
 from tests.github.conftest import Bench, comment, review_script
-from tests.helpers.gitrepo import GitRepo
 from tests.hostile.checks import rendered_problems
+from tests.hostile.conftest import PullBench
 
 LINK = "www.evil.example/x"
 PAYLOADS = {
@@ -60,19 +55,9 @@ HOSTILE_NAME = "app/x`@everyone(www.evil.example)`y.py"
 
 
 @pytest.fixture
-def name_bench(
-    github_server: GitHubServer, k2_server: K2Server, make_repo: object, tmp_path: Path
-) -> Iterator[Bench]:
-    repo: GitRepo = make_repo("names", branch="master")  # type: ignore[operator]
-    repo.write("app/__init__.py", "")
-    base = repo.commit("initial")
-    repo.branch("changes")
-    repo.write(HOSTILE_NAME, "def handler(event):\n    return eval(event['code'])\n")
-    head = repo.commit("add a handler")
-    made = Bench(github_server, k2_server, repo, base, head, tmp_path / "runs")
-    made.tmp.mkdir()
-    yield made
-    made.check()
+def name_bench(pull_bench: PullBench) -> Bench:
+    handler = "def handler(event):\n    return eval(event['code'])\n"
+    return pull_bench("names", {"app/__init__.py": ""}, {HOSTILE_NAME: handler})
 
 
 def test_a_hostile_file_name_stays_in_its_code_span(name_bench: Bench) -> None:

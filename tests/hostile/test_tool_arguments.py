@@ -59,12 +59,50 @@ def test_malformed_and_catastrophic_globs_are_answers(
     assert run.code == 0, run.stderr
     answers = [text for _, text in tool_answers(k2_server.requests)]
     assert len(answers) == len(calls)
-    # A reversed range is an empty set: nothing matches (like fnmatch), no error.
-    assert answers[0] == "no files match" and answers[1] == "no files match"
-    assert answers[2] == "no matches"
+    # A reversed range matches nothing: the model is told it wrote it wrong, not "no files".
+    for answer, name in zip(answers[:3], ["pattern", "pattern", "path_glob"], strict=True):
+        assert answer.startswith(f"error: '{name}': the range [z-a]"), answer
+        assert "reversed" in answer
     assert answers[3] == answers[4] == "no files match"
     assert answers[5] == "no matches"
     assert f"data/{LONG_NAME}" in answers[6]
+
+
+def test_bad_tool_arguments_are_errors_the_model_reads(
+    make_repo: Callable[..., GitRepo], k2_server: K2Server
+) -> None:
+    """Arguments no tool can run with: each is a one-line error in the tool's answer, and
+    the model, asked again, still reports its finding."""
+    repo = _repo(make_repo)
+    calls = [
+        FakeCall("list_files", {"pattern": 5}),
+        FakeCall("read_file", {}),
+        FakeCall("search_code", {"pattern": "(unclosed"}),
+        FakeCall("git_log", {"max_count": "many"}),
+    ]
+    finding = FakeCall(
+        "add_comment",
+        {
+            "path": "app/ok.py", "line": 1, "side": "RIGHT", "severity": "major",
+            "title": "VALUE changed without its callers", "body": "Callers expect 1.",
+            "evidence": "app/ok.py:1",
+        },
+    )  # fmt: skip
+    k2_server.script([Turn(tool_calls=calls), Turn(tool_calls=[finding]), _finish()])
+    run = reviewbot(
+        repo.path, "review", "--base", "main", "--no-verify", "--format", "json",
+        env=model_env(k2_server), timeout=60,
+    )  # fmt: skip
+    assert "Traceback" not in run.stderr
+    answers = [text for _, text in tool_answers(k2_server.requests)]
+    for answer in answers[:4]:
+        assert answer.startswith("error:") and "\n" not in answer.strip(), answer
+    assert "'pattern' must be a string" in answers[0]
+    assert "missing required argument 'path'" in answers[1]
+    assert "check the regular expression" in answers[2]
+    assert "'max_count' must be an integer" in answers[3]
+    assert run.code == 0, run.stderr
+    assert "VALUE changed without its callers" in run.stdout  # reported after the errors
 
 
 def test_a_tool_that_does_not_return_is_cut_off(

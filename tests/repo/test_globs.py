@@ -13,7 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewbot.repo.globs import globset, last_components, literal_folder
+from reviewbot.repo.globs import (
+    globset,
+    last_components,
+    literal_folder,
+    pattern_mistake,
+    pattern_regex,
+)
 
 # Reference ----------------------------------------------------------------------------
 
@@ -264,3 +270,66 @@ def test_catastrophic_patterns_are_linear() -> None:
         "        assert not s.match(name) and not s.match('/'.join(['a'] * 2000))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def outside_atomic_groups(source: str) -> str:
+    """``source`` with every atomic group ``(?>...)`` cut out; escapes and sets are read
+    as units, so a parenthesis inside them opens nothing."""
+    out: list[str] = []
+    groups: list[bool] = []  # per open group: is it atomic?
+    i = 0
+    while i < len(source):
+        if source.startswith("(?>", i):
+            groups.append(True)
+            i += 3
+            continue
+        c = source[i]
+        end = i + 1
+        if c == "\\":
+            end = i + 2
+        elif c == "[":
+            end = i + 1 + (source[i + 1 : i + 2] == "^")
+            end += source[end : end + 1] == "]"
+            while source[end] != "]":
+                end += 2 if source[end] == "\\" else 1
+            end += 1
+        elif c == "(":
+            groups.append(False)
+        elif c == ")":
+            groups.pop()
+        if not any(groups):
+            out.append(source[i:end])
+        i = end
+    return "".join(out)
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(
+    pattern=st.lists(st.sampled_from(PATTERN_PIECES), min_size=1, max_size=40).map("".join),
+    anywhere=st.booleans(),
+)
+def test_stars_that_may_backtrack_are_bounded_by_components(pattern: str, anywhere: bool) -> None:
+    """The bound behind linear matching (no timing): between two stars only the leftmost
+    occurrence of the fixed text can matter, so every star but the last of a component is
+    an atomic group; what may backtrack is at most one star per component and one walk over
+    folders, however many stars the pattern has (``"*a"*12 + "b"`` took 97 s when each of
+    its 12 stars could backtrack)."""
+    source = pattern_regex(pattern, anywhere=anywhere)
+    if source is None:
+        return
+    free = outside_atomic_groups(source).count("[^/]*")
+    assert free <= pattern.count("/") + 2, (pattern, source)
+
+
+def test_the_catastrophic_pattern_has_one_star_that_may_backtrack() -> None:
+    source = pattern_regex("*a" * 12 + "b")
+    assert source is not None
+    assert outside_atomic_groups(source).count("[^/]*") == 2  # the folder walk, the last star
+
+
+def test_a_reversed_range_is_named_as_a_mistake() -> None:
+    assert pattern_mistake("src/[z-a]*.py") == (
+        "the range [z-a] in 'src/[z-a]*.py' is reversed (its start comes after its end)"
+    )
+    assert pattern_mistake("[a-z]*.py") is None and pattern_mistake("[!]") is None
+    assert not globset(["[z-a]"]).match("m")  # in a config file it still matches nothing
