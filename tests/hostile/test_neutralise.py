@@ -31,6 +31,9 @@ PAYLOADS = {
     "entity-encoded bare URL": "see &#104;ttps://evil.example/c now",
     "entity-encoded mention": "ping &#64;everyone now",
     "tab in the scheme": "[docs](java&#9;script:alert(1)) [x](&#104;ttps://evil.example/d)",
+    # No scheme to find once decoded: only judging the target as followed catches these.
+    "entity-spelt protocol-relative target": "[docs](&#x2F;&#x2F;evil.example/e)",
+    "entity-spelt protocol-relative href": '<a href="&#47;/evil.example/f">docs</a>',
 }
 
 

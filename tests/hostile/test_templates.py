@@ -72,7 +72,7 @@ def test_a_hostile_template_runs_nothing(
         assert run.code == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
 
 
-@pytest.mark.parametrize("command", ["review", "audit"])
+@pytest.mark.parametrize("command", ["review", "review --uncommitted", "audit"])
 def test_overrides_come_from_the_commit_not_the_work_tree(
     command: str, make_repo: Callable[..., GitRepo], k2_server: K2Server
 ) -> None:
@@ -83,11 +83,19 @@ def test_overrides_come_from_the_commit_not_the_work_tree(
     repo.write(".reviewbot/prompts/review.md.j2", "WORK TREE task.\n")
     done = Turn(tool_calls=[FakeCall("finish_review", {"summary": "ok"})])
     k2_server.default_turn = done
-    args = ["review", "--base", "main", "--no-verify"] if command == "review" else ["audit"]
+    args = {
+        "review": ["review", "--base", "main", "--no-verify"],
+        "review --uncommitted": ["review", "--uncommitted", "--no-verify"],
+        "audit": ["audit"],
+    }[command]
     run = reviewbot(repo.path, *args, "-o", str(repo.path.parent / "out"), env=model_env(k2_server))
     assert run.code == 0, run.stderr
     system = k2_server.requests[0]["messages"][0]
     assert system["role"] == "system"
     assert system["content"].startswith("COMMITTED template for")
+    if command == "review --uncommitted":
+        task = k2_server.requests[0]["messages"][-1]["content"]
+        assert not task.startswith("WORK TREE"), task[:80]
+        return  # the uncommitted templates are the change under review: data in the diff
     prompts = str([m["content"] for r in k2_server.requests for m in r["messages"]])
     assert "WORK TREE" not in prompts
