@@ -193,7 +193,7 @@ def publish_issue(
 
     repository = issue_repository(environ)
     with GitHubApi(ApiConfig.from_environ(environ)) as api:
-        found = find_issue(api, repository, MARKER, list(LABELS), viewer=api.viewer_login())
+        found = find_issue(api, repository, MARKER, list(LABELS), viewer=api.viewer_login)
         previous = found.body if found else None
         body, fixed = issue_body(audit, previous, exists=exists)
         ref = upsert_issue(

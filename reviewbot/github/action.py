@@ -166,7 +166,7 @@ class Action:
             job = Reviewing(pr, views.root, changes, lines, prior, since, views.head, views.base)
             additions = gather(
                 Talk(api, repo), pr, lines, self.settings, learn=Conversation(self, api).learn,
-                host=self.env.host, say=self.say,
+                owner=lambda: self.identity(api, pr), host=self.env.host, say=self.say,
             )  # fmt: skip
             result = self.model_review(job, folder, additions)
         extras = summary_extras(additions, views.head, lines, self.settings, self.prose)

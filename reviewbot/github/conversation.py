@@ -108,7 +108,7 @@ class Conversation:
         def link(comment_id: int) -> str:
             return f"{web}/{self.repo}/pull/{number}#discussion_r{comment_id}"
 
-        made = learn(LearningsIssue(self.api, self.repo), found, link)
+        made = learn(LearningsIssue(self.api, self.repo, self.viewer(pr)), found, link)
         for x in made:
             self.action.say(f"learnt {x.id}: {x.rule}")
         return made

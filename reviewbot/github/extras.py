@@ -51,6 +51,7 @@ def gather(
     settings: Settings,
     *,
     learn: Callable[[PullInfo], object],
+    owner: Callable[[], str | None],
     host: str,
     say: Callable[[str], None],
 ) -> Additions:
@@ -62,7 +63,7 @@ def gather(
         except GitHubError as exc:  # e.g. a token without issues: write
             say(f"could not learn from the feedback on #{pr.number}: {exc.one_line()}")
         try:
-            learnings = LearningsIssue(talk.api, talk.repo).load().stored.learnings
+            learnings = LearningsIssue(talk.api, talk.repo, owner).load().stored.learnings
         except GitHubError as exc:
             say(f"learnings left out: {exc.one_line()}")
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from reviewbot.github.body import BODY_LIMIT, fit_body
@@ -28,16 +28,25 @@ def find_issue(
     marker: str,
     labels: Sequence[str] = (),
     *,
-    viewer: str | None = None,
+    viewer: Callable[[], str | None] = lambda: None,
+    only_viewer: bool = False,
 ) -> IssueInfo | None:
     """The issue whose body carries ``marker``, open ones first; only one written by a bot
-    account or by ``viewer`` (the token's user) counts. Issues with ``labels`` are looked
-    at first, then every issue (a label may have been removed)."""
+    account or by ``viewer()`` (the token's login) counts, and with ``only_viewer`` (a run
+    that can learn its login) only one by ``viewer()``: another app's bot could copy the
+    marker. ``viewer`` is asked only once an issue carries the marker (learning the login
+    may cost a request or two). Issues with ``labels`` are looked at first, then every issue
+    (a label may have been removed)."""
     tag = hidden_marker(marker)
 
+    def written_by_us(issue: IssueInfo) -> bool:
+        login = viewer()
+        if login is not None and issue.author.login.lower() == login.lower():
+            return True
+        return issue.author.is_bot and not only_viewer
+
     def ours(issue: IssueInfo) -> bool:
-        mine = issue.author.is_bot or (viewer is not None and issue.author.login == viewer)
-        return not issue.is_pull and tag in issue.body and mine
+        return not issue.is_pull and tag in issue.body and written_by_us(issue)
 
     found = [i for i in api.issues(repo, labels=labels) if ours(i)]
     if not found and labels:
@@ -55,22 +64,29 @@ def upsert_issue(
     labels: Sequence[str] = (),
     *,
     reopen: bool = False,
+    owner: Callable[[], str | None] | None = None,
 ) -> IssueRef:
     """Update the issue whose body carries ``marker`` (open ones first, then closed), or
     create it; never a second one. Issues written by people are not taken over: only
     one by a bot account or by the token's own user counts as ours.
 
     ``body`` gets the hidden marker appended when it lacks it and is cut to fit GitHub's
-    limit. ``reopen`` reopens a closed one.
+    limit. ``reopen`` reopens a closed one. ``owner`` (the run's own login, learnt when
+    asked) narrows "ours" to that login's issue.
     """
     tag = hidden_marker(marker)
     text = body if tag in body else f"{body.rstrip()}\n\n{tag}\n"
     if len(text) > BODY_LIMIT:
         text = fit_body(text, BODY_LIMIT - len(tag) - 4) + f"\n{tag}\n"
-    viewer = api.viewer_login()
+    known: list[str | None] = []
+
+    def viewer() -> str | None:
+        if not known:
+            known.append(owner() if owner is not None else api.viewer_login())
+        return known[0]
 
     def find() -> IssueInfo | None:
-        return find_issue(api, repo, tag, labels, viewer=viewer)
+        return find_issue(api, repo, tag, labels, viewer=viewer, only_viewer=owner is not None)
 
     existing = find()
     if existing is None:

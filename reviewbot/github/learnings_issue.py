@@ -3,8 +3,9 @@
 Why an issue and not a committed file: learning happens inside a workflow run, which may
 write issues (``issues: write``) but should never push to a branch; maintainers see the
 issue in the tracker (pin it), edit its table in the browser, and GitHub keeps the edit
-history. Only an issue opened by a bot account or by the token's own user counts (the
-rule of ``find_issue``): someone else's issue carrying the marker is not read.
+history. Only an issue opened by the token's own login counts (a pull-request run learns
+it; elsewhere the rule of ``find_issue``: a bot account or the token's user): someone
+else's issue carrying the marker, another app's included, is not read.
 """
 
 from __future__ import annotations
@@ -31,19 +32,31 @@ class Loaded:
 
 
 class LearningsIssue:
-    def __init__(self, api: GitHubApi, repo: str) -> None:
+    """``owner``: the run's own login, learnt when asked (a pull-request run learns it even
+    for an Actions token, see ``Action.identity``); with it, only that login's issue is read
+    or written, since another app's bot could copy the marker. Without it, the rule of
+    ``find_issue`` (a bot account or the token's user)."""
+
+    def __init__(
+        self, api: GitHubApi, repo: str, owner: Callable[[], str | None] | None = None
+    ) -> None:
         self.api = api
         self.repo = repo
+        self.owner = owner
         self._viewer: str | None = None
         self._looked = False
 
     def viewer(self) -> str | None:
         if not self._looked:
-            self._viewer, self._looked = self.api.viewer_login(), True
+            who = self.owner if self.owner is not None else self.api.viewer_login
+            self._viewer, self._looked = who(), True
         return self._viewer
 
     def load(self) -> Loaded:
-        found = find_issue(self.api, self.repo, f"<!-- {store.MARKER} -->", viewer=self.viewer())
+        found = find_issue(
+            self.api, self.repo, f"<!-- {store.MARKER} -->",
+            viewer=self.viewer, only_viewer=self.owner is not None,
+        )  # fmt: skip
         if found is None:
             return Loaded(None, store.Stored((), ()))
         return Loaded(found, store.parse(found.body))
@@ -71,7 +84,9 @@ class LearningsIssue:
         return True
 
     def _write(self, body: str) -> None:
-        upsert_issue(self.api, self.repo, f"<!-- {store.MARKER} -->", store.TITLE, body)
+        marker = f"<!-- {store.MARKER} -->"
+        owner = self.viewer if self.owner is not None else None
+        upsert_issue(self.api, self.repo, marker, store.TITLE, body, owner=owner)
 
 
 def read_learnings(environ: Mapping[str, str]) -> tuple[Learning, ...]:
