@@ -110,8 +110,11 @@ def fill(inp: FillInput) -> ContextPack:
             tail.append(_Taken("", "diff", block, tokens))
             remaining -= tokens
 
-    # 2. the changed files: whole, or their changed parts when large
+    # 2. the changed files: whole, or their changed parts when large (their heading first:
+    # it is part of what they cost)
     changed = [p for p in inp.changed if p in inp.sizes]
+    if changed:
+        remaining -= count(heading(CHANGED_TITLE, style))
     cache = _Cache(inp.read, changed + [r.path for r in inp.ranked])
     for i, path in enumerate(changed):
         data = cache.get(path)
