@@ -10,7 +10,6 @@ exponentially with the pattern; a tool call had no time limit of its own.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,13 +131,11 @@ def test_a_tool_that_does_not_return_is_cut_off(
     )
     env = model_env(k2_server, REVIEWBOT_TOOL_TIMEOUT="2")
     env["PATH"] = f"{shims}{os.pathsep}{os.environ['PATH']}"
-    started = time.monotonic()
+    # The hung git sleeps 300 s; the run, given 60 s, ends only because the limit cut it.
     run = reviewbot(repo.path, "review", "--base", "main", "--no-verify", env=env, timeout=60)
-    took = time.monotonic() - started
     assert run.code == 0, run.stderr
     answers = [text for _, text in tool_answers(k2_server.requests)]
     assert answers[0].startswith("error: git_log did not finish within 2 s"), answers[0]
-    assert took < 45, took
     pid = int(pidfile.read_text())
     assert (
         not Path(f"/proc/{pid}").exists()
