@@ -13,7 +13,9 @@ dropped, so ``test_client.py`` goes with the private ``_client.py`` and
   ``src/test/...`` mirroring ``src/main/...``.
 
 A test in a folder named after a module (``tests/client/test_auth.py`` for ``_client.py``)
-is paired too, more weakly.
+is paired too, more weakly. Files whose name says only what role they play in their folder
+(``__init__.py``, ``conftest.py``, ``index.ts``, ``mod.rs``, ``main.go``) pair only within one
+folder: ``tests/client/__init__.py`` is not a test of ``http3/__init__.py``.
 """
 
 from __future__ import annotations
@@ -80,6 +82,15 @@ def subject(path: str) -> str | None:
     return key(stem)  # x.test.ts, x.spec.ts, __tests__/x.ts, tests/x.rs
 
 
+# Names of a folder's entry points and fixtures, not of a subject.
+_GENERIC = frozenset({"init", "main", "conftest", "index", "mod", "lib"})
+
+
+def _pairable(a: str, b: str, name: str) -> bool:
+    """Two paths sharing ``name`` go together unless it is generic and the folders differ."""
+    return name not in _GENERIC or closeness(a, b) == 1.0
+
+
 def _folders(path: str) -> list[str]:
     return [p for p in path.split("/")[:-1] if p not in TEST_DIRS and p not in _SOURCE_DIRS]
 
@@ -124,7 +135,7 @@ class TestIndex:
             about = subject(path)
             if about is not None:
                 self.tests.setdefault(about, []).append(path)
-                for part in _folders(path):
+                for part in _folders(path) if about not in _GENERIC else ():
                     self.test_folders.setdefault(key(part), []).append(path)
             else:
                 self.modules.setdefault(key(_split(path)[1]), []).append(path)
@@ -139,13 +150,17 @@ class TestIndex:
             return [
                 Pair(p, 0.6 + 0.4 * closeness(changed, p), f"module under test of {changed}")
                 for p in self.modules.get(about, ())
-                if family(p) == fam and (fam != "go" or _same_folder(p, changed))
+                if family(p) == fam
+                and (fam != "go" or _same_folder(p, changed))
+                and _pairable(changed, p, about)
             ]
         name = key(_split(changed)[1])
         found = [
             Pair(p, 0.6 + 0.4 * closeness(changed, p), f"tests {changed}")
             for p in self.tests.get(name, ())
-            if family(p) == fam and (fam != "go" or _same_folder(p, changed))
+            if family(p) == fam
+            and (fam != "go" or _same_folder(p, changed))
+            and _pairable(changed, p, name)
         ]
         named = {p.path for p in found}
         found += [

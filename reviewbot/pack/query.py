@@ -3,8 +3,10 @@
 Changed files are parsed with tree-sitter (``langs``): the definitions that overlap changed
 lines are the symbols the change *defines* (other files that use them are its callers);
 the identifiers on changed lines that the file does not define are the symbols it *uses*
-(other files that define them are its callees). Files without a grammar fall back to the
-identifiers on their changed lines.
+(other files that define them are its callees). Names on removed lines that no changed
+file has any more count as defined by the change too: files still using them are the callers
+a rename or removal may have missed. Files without a grammar fall back to the identifiers on
+their changed lines.
 """
 
 from __future__ import annotations
@@ -233,6 +235,7 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
                         forward.setdefault(target, set()).add(cf.path)
             continue
         _analyse(cf, data, index, changed_symbols, used, defined_here, forward)
+    changed_symbols |= gone_names(change, contents)
     used -= defined_here | changed_symbols
     used = {u for u in used if len(u) >= 3 and u not in STOPWORDS}
     terms = {w.encode(): 1.0 + math.log(n) for w, n in words.items()}
@@ -249,6 +252,26 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
         needles={k: frozenset(v) for k, v in needles.items()},
         versions=frozenset(versions),
     )
+
+
+def gone_names(change: Change, contents: Mapping[str, bytes]) -> set[str]:
+    """Names on the change's removed lines that no changed file has any more (a rename, a
+    removal): files still using them are the ones the change may have missed."""
+    removed: set[str] = set()
+    for cf in change.files:
+        lang = spec.name if (spec := spec_for(cf.path)) is not None else None
+        removed.update(
+            w
+            for line in cf.removed_text
+            for w in IDENT.findall(line)
+            if w not in STOPWORDS and not is_stop_name(w, lang)
+        )
+    if not removed:
+        return set()
+    still = set(IDENT.findall(b"\n".join(contents.values()).decode("utf-8", "replace")))
+    for cf in change.files:
+        still.update(w for line in cf.added_text for w in IDENT.findall(line))
+    return removed - still
 
 
 def string_keys(lines: Iterable[str]) -> set[str]:

@@ -3,7 +3,7 @@
 * ``imports``: imports both ways, and the change's Go or Java package (tree-sitter on the
   changed files, line patterns on the rest, resolved with the repository's manifests);
 * ``symbols``: files defining what the change uses (string keys included) or using what
-  it defines;
+  it defines or takes away;
 * ``versions``: files naming a version string the change replaces;
 * ``lexical``: BM25 of each file against the diff's identifiers;
 * ``cochange``: files committed together with the changed files, recent commits first,

@@ -159,3 +159,17 @@ def test_files_naming_the_replaced_version(make_repo: Callable[..., GitRepo]) ->
     found = signals_for(make_repo, files, edit)["versions"]
     assert set(found) == {"pkg/__init__.py"}
     assert "2.3.0" in found["pkg/__init__.py"].reason
+
+
+def test_files_still_using_a_renamed_name_are_callers(make_repo: Callable[..., GitRepo]) -> None:
+    files = {
+        "app/fees.py": "def compute_fee_total(amount):\n    return amount * 2\n",
+        "app/checkout.py": "from app.fees import compute_fee_total\n\n"
+        "TOTAL = compute_fee_total(3)\n",
+        "app/other.py": "def unrelated():\n    return 1\n",
+    }
+    # The rename left app/checkout.py behind: it still calls the old name.
+    edit = {"app/fees.py": files["app/fees.py"].replace("compute_fee_total", "fee_total")}
+    names = signals_for(make_repo, files, edit)["symbols"]
+    assert "uses compute_fee_total" in names["app/checkout.py"].reason
+    assert "app/other.py" not in names

@@ -76,3 +76,21 @@ def test_java_test_tree_mirrors_main_tree(parts: list[str]) -> None:
 )
 def test_no_pairing_across_languages_or_with_non_tests(changed: str, candidate: str) -> None:
     assert candidate not in found(changed, [candidate])
+
+
+@pytest.mark.parametrize(
+    ("changed", "candidate"),
+    [
+        ("http3/__init__.py", "tests/client/__init__.py"),
+        ("cli/__main__.py", "tests/__main__.py"),
+        ("src/app/index.ts", "tests/other/index.test.ts"),
+        ("src/mod.rs", "tests/x/mod.rs"),
+    ],
+)
+def test_generic_names_pair_only_within_one_folder(changed: str, candidate: str) -> None:
+    assert candidate not in found(changed, [candidate])
+    assert changed not in found(candidate, [changed])
+
+
+def test_generic_names_pair_in_the_same_folder() -> None:
+    assert "src/app/index.test.ts" in found("src/app/index.ts", ["src/app/index.test.ts"])
