@@ -27,7 +27,8 @@ def test_review_300_steps(tmp_path: Path, outcome: Outcome) -> None:
         "outputs (end within 100 MiB of start)",
         observed=f"exit {figures.exit_code}; {figures.steps} steps; RSS at the first request "
         f"{about(figures.rss_start_kib)}, at the last {about(figures.rss_end_kib)}; "
-        f"{guard[0] if guard else 'context guard never fired'}",
+        # Whether the guard fired, not how often: the count moves with every prompt edit.
+        f"{'context guard hid old tool outputs' if guard else 'context guard never fired'}",
     )
     assert figures.exit_code == 0, figures.stderr
     assert figures.steps == STEPS and figures.requests == STEPS
@@ -45,13 +46,14 @@ def test_audit_of_thousands_of_files(tmp_path: Path, outcome: Outcome) -> None:
         suite="soak",
         case="audit-5000-files",
         command="reviewbot audit",
+        # The unit and request counts move with the prompt's size: only their bound is shown.
         fault=f"an audit of {figures.files} files (budget 16,000 tokens a unit: "
-        f"{figures.units} units, one agent session each)",
+        "over 100 units, one agent session each)",
         expected="exit 1 with every planted finding; memory flat from the first unit to the "
         "last (within 50 MiB)",
-        observed=f"exit {figures.exit_code}; {figures.units} units, {figures.requests} model "
-        f"requests, {figures.findings} findings; RSS at the first request {about(start)}, at "
-        f"request {figures.samples[-1][0]} {about(end)}",
+        observed=f"exit {figures.exit_code}; {'over' if figures.units >= 100 else 'under'} 100 "
+        f"units, {figures.findings} findings; RSS at the first request {about(start)}, at "
+        f"the last {about(end)}",
     )
     assert figures.exit_code == 1, figures.stderr  # critical findings, --fail-on critical
     assert figures.findings == expected_findings
