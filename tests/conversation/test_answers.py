@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from tests.conversation.events import issue_comment_event, review_comment_event
+from tests.fakes.inference_sh_server import API_KEY as INFERENCE_SH_KEY
+from tests.fakes.inference_sh_server import InferenceShServer
 from tests.fakes.k2_server import FakeCall, Turn
 from tests.github.conftest import NAME, NUMBER, OWNER, Bench, comment, review_script
 
@@ -110,3 +112,26 @@ def test_two_runs_at_once_post_one_answer(bench: Bench, finding: dict[str, Any])
         assert run.returncode == 0, err
     answers = [c for c in bench.comments() if c["body"].startswith("<!-- reviewbot:answer")]
     assert len(answers) == 1
+
+
+def test_an_answer_under_inference_sh_speaks_its_task_api(
+    bench: Bench, finding: dict[str, Any], inference_sh: InferenceShServer
+) -> None:
+    # The answering agent opens its model client as a review does: the provider's own wire.
+    event = ask_in_thread(bench, finding, "maintainer", QUESTION)
+    inference_sh.script(answer_script())
+    provider = {
+        "REVIEWBOT_PROVIDER": "inference-sh",
+        "REVIEWBOT_BASE_URL": inference_sh.base_url,
+        "REVIEWBOT_API_KEY": INFERENCE_SH_KEY,
+    }
+    requests = len(bench.k2.requests)
+    run = bench.run(event, event_name="pull_request_review_comment", env=provider)
+    assert run.code == 0, run.stderr
+    assert len(bench.k2.requests) == requests  # nothing went to the chat-completions server
+    assert inference_sh.violations == []
+    assert len(inference_sh.runs) == 2  # one task per turn: the read, then the answer
+    [read] = [m for m in inference_sh.runs[-1]["input"]["context"] if m["role"] == "assistant"]
+    assert read["reasoning"] == "Read it." and read["tool_calls"]
+    thread = [c for c in bench.comments() if c.get("in_reply_to_id") == finding["id"]]
+    assert ANSWER in thread[-1]["body"]
