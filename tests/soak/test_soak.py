@@ -27,7 +27,7 @@ def test_review_300_steps(tmp_path: Path, outcome: Outcome) -> None:
         "outputs (end within 100 MiB of start)",
         observed=f"exit {figures.exit_code}; {figures.steps} steps; RSS at the first request "
         f"{about(figures.rss_start_kib)}, at the last {about(figures.rss_end_kib)}; "
-        # Whether the guard fired, not how often: the count moves with every prompt edit.
+        # Whether the guard fired, not how often: the count moves with the prompt and pack size.
         f"{'context guard hid old tool outputs' if guard else 'context guard never fired'}",
     )
     assert figures.exit_code == 0, figures.stderr
