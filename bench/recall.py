@@ -8,7 +8,9 @@ itself included) and the mean reciprocal rank. A hidden file the packer cannot s
 or content rule drops it) is a miss for every method. Baselines use the same candidates
 and are computed here: path order, BM25 over the diff, co-change, their reciprocal-rank
 fusion, and aider's repository map (PageRank over tags, run in aider's own venv by
-bench/recall_aider.py when ``--aider-python`` is given).
+bench/recall_aider.py when ``--aider-python`` is given). Each MRR comes with its 95 %
+bootstrap interval, and reviewbot's lead over the best baseline with the paired interval
+(the same samples resampled for both), per repository and pooled per role and language.
 
 Repositories, their language and role come from bench/recall_repos.json: the fusion is
 chosen on the *tuning* ones only (bench/recall_tune.py), the *reporting* ones are never
@@ -25,7 +27,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,9 +39,11 @@ from bench.recall_eval import (
     complete,
     evaluate_sample,
     method_rankings,
+    paired_difference,
     record,
 )
 from bench.recall_samples import Sample, draw_samples, repo_path
+from reviewbot.pack.pairing import is_test
 
 HERE = Path(__file__).resolve().parent
 REPOS = HERE / "recall_repos.json"
@@ -54,6 +58,7 @@ METHODS = (
     "aider repo map",
     "reviewbot",
 )
+BASELINES = ("path order", "BM25 (diff)", "co-change", "RRF(path,BM25,co)", "RRF(BM25,co)")
 
 
 def load_samples(
@@ -75,7 +80,7 @@ def load_samples(
 
 def cached_dump(root: Path, name: str, sample: Sample, version: str) -> dict:  # type: ignore[type-arg]
     folder = CACHE / version / name.replace("/", "+")
-    file = folder / f"{sample.sha[:12]}-{abs(hash(sample.hidden)) % 10**8}.json"
+    file = folder / sample.file_name
     key = f"{sample.sha}:{sample.hidden}"
     if file.exists():
         data = json.loads(file.read_text())
@@ -101,19 +106,72 @@ def aider_rankings(
     return run_aider(python, repo_path(root, name), name, samples, dumps, CACHE / "aider")
 
 
-def table(name: str, tallies: dict[str, Tally], seconds: float, methods: Sequence[str]) -> str:
+def table(
+    name: str,
+    tallies: Mapping[str, Tally],
+    by_kind: Mapping[str, Tally],
+    seconds: float,
+    methods: Sequence[str],
+) -> str:
     n = tallies["reviewbot"].n
     unseen = tallies["reviewbot"].unseen
     lines = [
         f"\n{name}: {n} hidden files, {unseen} of them unseen by the packer ({seconds:.0f} s)",
-        "| method | hit@16K | hit@64K | hit@256K | MRR |",
-        "|---|---|---|---|---|",
+        "| method | hit@16K | hit@64K | hit@256K | MRR | MRR, 95 % interval |",
+        "|---|---|---|---|---|---|",
     ]
     for method in methods:
         row = tallies[method].row()
         lines.append(
             f"| {method} | {row['hit@16K']:.2f} | {row['hit@64K']:.2f} | "
-            f"{row['hit@256K']:.2f} | {row['MRR']:.3f} |"
+            f"{row['hit@256K']:.2f} | {row['MRR']:.3f} | "
+            f"{row['MRR low']:.3f}-{row['MRR high']:.3f} |"
+        )
+    kinds = ", ".join(
+        f"{kind} {t.n} (MRR {t.row()['MRR']:.3f})" for kind, t in by_kind.items() if t.n
+    )
+    lines.append(f"reviewbot by hidden file: {kinds}")
+    best = max(BASELINES, key=lambda m: tallies[m].row()["MRR"])
+    diff, low, high = paired_difference(tallies["reviewbot"], tallies[best])
+    lines.append(
+        f"reviewbot minus the best baseline ({best}): {diff:+.3f} MRR, "
+        f"paired 95 % interval {low:+.3f} to {high:+.3f}"
+    )
+    return "\n".join(lines)
+
+
+def pooled_table(role: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
+    """Every sample of a role's repositories together, then per language: reviewbot
+    against each baseline on the same samples, with the paired interval (40 samples per
+    repository leave wide intervals for one repository alone)."""
+    every = pooled[role]
+    lines = [
+        f"\n{role} repositories pooled: {every['reviewbot'].n} samples, reviewbot MRR "
+        f"{every['reviewbot'].row()['MRR']:.3f}",
+        "| baseline | MRR | reviewbot minus it | paired 95 % interval |",
+        "|---|---|---|---|",
+    ]
+    for method in BASELINES:
+        diff, low, high = paired_difference(every["reviewbot"], every[method])
+        lines.append(
+            f"| {method} | {every[method].row()['MRR']:.3f} | {diff:+.3f} | "
+            f"{low:+.3f} to {high:+.3f} |"
+        )
+    lines += [
+        "",
+        "| language | samples | reviewbot MRR | best baseline, MRR | reviewbot minus it | "
+        "paired 95 % interval |",
+        "|---|---|---|---|---|---|",
+    ]
+    for group, tallies in pooled.items():
+        if not group.startswith(f"{role}, "):
+            continue
+        best = max(BASELINES, key=lambda m: tallies[m].row()["MRR"])
+        diff, low, high = paired_difference(tallies["reviewbot"], tallies[best])
+        lines.append(
+            f"| {group.partition(', ')[2]} | {tallies['reviewbot'].n} | "
+            f"{tallies['reviewbot'].row()['MRR']:.3f} | {best}, {tallies[best].row()['MRR']:.3f}"
+            f" | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
         )
     return "\n".join(lines)
 
@@ -136,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     samples = load_samples(repos, args.repos, spec["commits"], spec["seed"], args.resample)
     version = code_version()
     results: dict[str, dict] = {}  # type: ignore[type-arg]
+    pooled: dict[str, dict[str, Tally]] = {}
     for role in ("tuning", "reporting"):
         chosen = [r for r in repos if r["role"] == role]
         if chosen:
@@ -147,20 +206,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             aider = aider_rankings(args.aider_python, args.repos, name, samples[name], dumps)
             methods = [m for m in METHODS if m != "aider repo map" or aider]
             tallies = {m: Tally() for m in methods}
+            by_kind = {"tests": Tally(), "other code": Tally()}
             for sample, dump in zip(samples[name], dumps, strict=True):
                 orders = {} if dump["unseen"] else method_rankings(dump)
                 if aider and not dump["unseen"]:
                     orders["aider repo map"] = complete(aider[sample.key], dump["pool"])
                 record(tallies, dump, orders, sample.hidden)
-            print(table(name, tallies, time.perf_counter() - started, methods), flush=True)
+                kind = "tests" if is_test(sample.hidden) else "other code"
+                record({"reviewbot": by_kind[kind]}, dump, orders, sample.hidden)
+            for group in (role, f"{role}, {repo['language']}"):
+                for method in ("reviewbot", *BASELINES):
+                    pooled.setdefault(group, {}).setdefault(method, Tally()).absorb(tallies[method])
+            seconds = time.perf_counter() - started
+            print(table(name, tallies, by_kind, seconds, methods), flush=True)
             results[name] = {
                 "language": repo["language"],
                 "role": role,
                 "n": tallies["reviewbot"].n,
                 "unseen": tallies["reviewbot"].unseen,
                 "methods": {m: t.row() for m, t in tallies.items()},
+                "reviewbot_by_hidden_file": {k: {"n": t.n, **t.row()} for k, t in by_kind.items()},
             }
+        if pooled.get(role):
+            print(pooled_table(role, pooled), flush=True)
     if args.json:
+        results["pooled"] = {
+            group: {m: {"n": t.n, **t.row()} for m, t in tallies.items()}
+            for group, tallies in pooled.items()
+        }
         args.json.write_text(json.dumps(results, indent=2))
     print(f"\nbudgets: {', '.join(f'{b // 1000}K' for b in BUDGETS)}; code version {version}")
     return 0

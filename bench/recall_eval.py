@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from reviewbot.repo.diff import ChangeSet
 from reviewbot.repo.tree import FileEntry
 
 BUDGETS = (16_000, 64_000, 256_000)
+DRAWS = 4000  # bootstrap resamples behind each MRR interval
 # The packer's fusion before the learned model (reciprocal-rank fusion, K = 5).
 RRF_WEIGHTS = {
     "lexical": 1.5,
@@ -177,12 +179,48 @@ class Tally:
                 return
         self.miss()
 
+    def absorb(self, other: Tally) -> None:
+        """Add ``other``'s samples to these (pooling repositories)."""
+        self.ranks += other.ranks
+        self.unseen += other.unseen
+        for b in BUDGETS:
+            self.hits[b] += other.hits[b]
+
+    def reciprocal(self) -> list[float]:
+        """One reciprocal rank per sample, in sample order (0 for a miss)."""
+        return [1 / r if r else 0.0 for r in self.ranks]
+
     def row(self) -> dict[str, float]:
         n = max(len(self.ranks), 1)
+        low, high = mean_interval(self.reciprocal())
         return {
             **{f"hit@{b // 1000}K": self.hits[b] / n for b in BUDGETS},
             "MRR": sum(1 / r for r in self.ranks if r) / n,
+            "MRR low": low,
+            "MRR high": high,
         }
+
+
+def mean_interval(
+    values: Sequence[float], *, draws: int = DRAWS, seed: int = 7
+) -> tuple[float, float]:
+    """The 95 % bootstrap interval of the mean of ``values``, one per sample (resampled
+    with replacement; percentiles 2.5 and 97.5). For an MRR over 40 samples it is about
+    0.2 wide: two tables differing by a few hundredths do not differ. Given per-sample
+    differences of two methods on the same samples, it is the paired interval."""
+    if not values:
+        return 0.0, 0.0
+    pick = random.Random(seed).choices
+    n = len(values)
+    means = sorted(sum(pick(values, k=n)) / n for _ in range(draws))
+    return means[int(0.025 * draws)], means[int(0.975 * draws) - 1]
+
+
+def paired_difference(a: Tally, b: Tally) -> tuple[float, float, float]:
+    """MRR of ``a`` minus MRR of ``b`` on the same samples, with its paired 95 % interval."""
+    diffs = [x - y for x, y in zip(a.reciprocal(), b.reciprocal(), strict=True)]
+    low, high = mean_interval(diffs)
+    return sum(diffs) / max(len(diffs), 1), low, high
 
 
 def record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import subprocess
 from dataclasses import dataclass
@@ -30,6 +31,12 @@ class Sample:
     @property
     def key(self) -> str:
         return f"{self.sha}:{self.hidden}"
+
+    @property
+    def file_name(self) -> str:
+        """The sample's cache file name, the same in every process (``hash()`` of a str
+        is not: it is salted per process, and each run would write a new copy)."""
+        return f"{self.sha[:12]}-{hashlib.sha256(self.hidden.encode()).hexdigest()[:8]}.json"
 
 
 def repo_path(root: Path, name: str) -> Path:

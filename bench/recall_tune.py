@@ -25,7 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.recall_eval import code_version, method_rankings
+from bench.recall_eval import code_version, mean_interval, method_rankings
+from bench.recall_samples import Sample
 from reviewbot.pack import signals as sig
 from reviewbot.pack.learned import FEATURES, MODEL, feature_rows
 
@@ -69,12 +70,20 @@ def position(c: Case, w: np.ndarray) -> int:
     return int((score > mine).sum() + ((score == mine) & c.before).sum()) + 1
 
 
+def reciprocal(cases: Sequence[Case | None], w: np.ndarray) -> list[float]:
+    return [0.0 if c is None else 1 / position(c, w) for c in cases]
+
+
+def fused_reciprocal(cases: Sequence[Case | None]) -> list[float]:
+    return [0.0 if c is None else 1 / c.fused for c in cases]
+
+
 def mrr(cases: Sequence[Case | None], w: np.ndarray) -> float:
-    return sum(1 / position(c, w) for c in cases if c is not None) / max(len(cases), 1)
+    return sum(reciprocal(cases, w)) / max(len(cases), 1)
 
 
 def fused_mrr(cases: Sequence[Case | None]) -> float:
-    return sum(1 / c.fused for c in cases if c is not None) / max(len(cases), 1)
+    return sum(fused_reciprocal(cases)) / max(len(cases), 1)
 
 
 def fit(cases: Sequence[Case | None]) -> np.ndarray:
@@ -96,16 +105,18 @@ def fit(cases: Sequence[Case | None]) -> np.ndarray:
 
 
 def load(version: str) -> dict[str, list[Case | None]]:
+    """The cached dump of every sampled commit of each tuning repository, exactly those."""
     spec = json.loads((HERE / "recall_repos.json").read_text())
+    samples = json.loads((HERE / "recall_samples.json").read_text())
     out: dict[str, list[Case | None]] = {}
     for repo in spec["repositories"]:
         if repo["role"] != "tuning":
             continue
         folder = HERE / "out" / "recall" / version / repo["name"].replace("/", "+")
-        files = sorted(folder.glob("*.json"))
-        if not files:
+        files = [folder / Sample(sha, hidden).file_name for sha, hidden in samples[repo["name"]]]
+        if not all(f.exists() for f in files):
             raise SystemExit(
-                f"{repo['name']}: no cached samples; run bench/recall.py --role tuning"
+                f"{repo['name']}: samples not cached; run bench/recall.py --role tuning"
             )
         out[repo["name"]] = [case(json.loads(f.read_text())) for f in files]
     return out
@@ -117,13 +128,20 @@ def main() -> int:
         "| held-out tuning repository | MRR, model fitted on the others | MRR, RRF of the signals |"
     )
     print("|---|---|---|")
-    held, fused = [], []
+    held, fused, diffs = [], [], []
     for name in repos:
         w = fit([c for n, cases in repos.items() if n != name for c in cases])
         held.append(mrr(repos[name], w))
         fused.append(fused_mrr(repos[name]))
+        mine, theirs = reciprocal(repos[name], w), fused_reciprocal(repos[name])
+        diffs += [a - b for a, b in zip(mine, theirs, strict=True)]
         print(f"| {name} | {held[-1]:.3f} | {fused[-1]:.3f} |", flush=True)
     print(f"| mean | {np.mean(held):.3f} | {np.mean(fused):.3f} |")
+    low, high = mean_interval(diffs)
+    print(
+        f"\nheld-out model minus RRF over all {len(diffs)} samples: "
+        f"{np.mean(diffs):+.3f} MRR, paired 95 % interval {low:+.3f} to {high:+.3f}"
+    )
     w = fit([c for cases in repos.values() for c in cases])
     inside = np.mean([mrr(cases, w) for cases in repos.values()])
     print(f"\nfitted on all tuning repositories (mean MRR on them {inside:.3f}):")

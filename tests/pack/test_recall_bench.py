@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
-from bench.recall_eval import Tally, record
+from bench.recall_eval import Tally, mean_interval, paired_difference, record
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -39,3 +42,58 @@ def test_reporting_repositories_are_never_tuning_ones() -> None:
     assert min(reporting.values()) >= 2
     samples = json.loads((BENCH / "recall_samples.json").read_text())
     assert set(samples) == set(roles)
+
+
+def test_the_mrr_interval_holds_the_mrr_and_is_the_same_on_every_run() -> None:
+    tally = Tally()
+    for rank in (1, 1, 2, 5, 0, 3, 1, 10):
+        if rank:
+            tally.ranks.append(rank)
+        else:
+            tally.miss()
+    row = tally.row()
+    assert row["MRR low"] < row["MRR"] < row["MRR high"]
+    assert mean_interval(tally.reciprocal()) == mean_interval(tally.reciprocal())
+    assert mean_interval([0.5] * 40) == (0.5, 0.5)  # no spread, no width
+
+
+def test_the_paired_difference_is_zero_for_equal_methods_and_signed_otherwise() -> None:
+    a, b = Tally(), Tally()
+    a.ranks += [1, 1, 2, 1, 1, 4]
+    b.ranks += [2, 3, 2, 1, 5, 4]
+    assert paired_difference(a, a) == (0.0, 0.0, 0.0)
+    diff, low, high = paired_difference(a, b)
+    assert diff == a.row()["MRR"] - b.row()["MRR"] > 0
+    assert 0.0 <= low <= diff <= high  # never worse on any sample: the interval stays >= 0
+    assert paired_difference(b, a)[0] == -diff
+
+
+def test_a_sample_is_cached_under_the_same_name_in_every_process() -> None:
+    """``hash()`` of a str is salted per process: a name built from it made each run write
+    a new copy of every sample, and the tuning read every copy."""
+    code = "from bench.recall_samples import Sample; print(Sample('ab' * 20, 'src/x.py').file_name)"
+    names = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=BENCH.parent,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(names) == 1 and names.pop().startswith("abababababab-")
+
+
+def test_pooling_keeps_every_sample_hit_and_miss() -> None:
+    sizes = {"a.py": 400, "big.py": 4_000_000}
+    one, two, pooled = Tally(), Tally(), Tally()
+    one.add(["a.py"], sizes, "a.py")
+    two.add(["big.py", "a.py"], sizes, "a.py")  # past 256K tokens: a rank, no hit
+    two.miss(unseen=True)
+    pooled.absorb(one)
+    pooled.absorb(two)
+    assert (pooled.n, pooled.unseen) == (3, 1)
+    assert pooled.row()["hit@256K"] == 1 / 3
+    assert pooled.row()["MRR"] == (1 + 1 / 2) / 3
