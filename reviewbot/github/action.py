@@ -279,13 +279,8 @@ class Action:
             head=pr.head_sha,
             since=since,
             found=result.findings,
-            inline=done.inline,
-            in_body=done.in_body,
-            repeated=done.repeated,
-            resolved=done.resolved,
-            highest=done.highest,
+            done=done,
             stats=result.stats,
-            url=done.review_url,
             dry_run=self.job.dry_run,
         )
         return exit_for(done.highest, self.settings.fail_on)

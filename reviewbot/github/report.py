@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reviewbot.github.actions_io import append_summary, write_outputs
 from reviewbot.github.body import Style, where
+from reviewbot.github.review import Published
 from reviewbot.review.findings import Finding, severity_rank
 from reviewbot.review.result import RunStats
 from reviewbot.review.sanitize import code_span
@@ -61,25 +62,23 @@ class Report:
         head: str,
         since: str,
         found: Sequence[Finding],
-        inline: Sequence[Finding],
-        in_body: Sequence[Finding],
-        repeated: int,
-        resolved: int,
-        highest: str,
+        done: Published,
         stats: RunStats,
-        url: str,
         dry_run: bool = False,
     ) -> None:
+        """A review posted (or, with ``dry_run``, shown): ``found`` is what this run found,
+        ``done`` what publishing made of it."""
         scope = f"changes since `{since[:12]}`" if since else "the whole pull request"
         lines = [
             "**Dry run: nothing was posted.** "
             * dry_run
             + f"Reviewed #{number} at `{head[:12]}` ({scope}): {len(found)} finding(s); "
-            f"{len(inline)} posted inline, {len(in_body)} in the review body, "
-            f"{repeated} already posted earlier; {resolved} outdated thread(s) resolved.",
+            f"{len(done.inline)} posted inline, {len(done.in_body)} in the review body, "
+            f"{done.repeated} already posted earlier; {done.resolved} outdated thread(s) "
+            "resolved.",
         ]
-        if url:
-            lines.append(f"[Open the review]({url})")
+        if done.review_url:
+            lines.append(f"[Open the review]({done.review_url})")
         if found:
             lines += ["", "| severity | where | finding |", "|---|---|---|"]
             ordered = sorted(found, key=lambda f: (-severity_rank(f.severity), f.path, f.line))
@@ -98,10 +97,10 @@ class Report:
             "\n".join(lines),
             {
                 "findings": str(len(found)),
-                "new-findings": str(len(inline) + len(in_body)),
-                "highest-severity": highest or "none",
+                "new-findings": str(len(done.inline) + len(done.in_body)),
+                "highest-severity": done.highest or "none",
                 "cost-usd": f"{stats.cost_usd:.4f}",
-                "review-url": url,
+                "review-url": done.review_url,
             },
         )
 
