@@ -95,7 +95,6 @@ def run(
         overrides = overrides_at(view)
     plan = plan_review(
         settings,
-        root=job.root,
         changes=changes,
         view=view,
         repository=repository_name(job.root),

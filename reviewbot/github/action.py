@@ -49,7 +49,7 @@ from reviewbot.github.review import Publisher, Target
 from reviewbot.github.talk_api import Talk
 from reviewbot.github.talk_event import read_talk
 from reviewbot.github.types import WRITE_ACCESS, PullInfo
-from reviewbot.pipeline.plan import plan_review
+from reviewbot.pipeline.plan import PullRequestInput, plan_review
 from reviewbot.pipeline.run import code_from_diff, execute
 from reviewbot.pipeline.session import model_session
 from reviewbot.repo import ChangeSet, RepoView, changeset_from_patches
@@ -216,16 +216,17 @@ class Action:
         with job.head_view.at(pr.base_sha) as base_view:
             plan = plan_review(
                 settings,
-                root=job.root,
                 changes=job.changes,
                 view=job.head_view,
                 repository=self.env.repository,
-                title=pr.title,
-                description=pr.body.strip(),
                 overrides=job.base.overrides,
-                context=job.lines if job.since else None,
                 briefing=replace(more.briefing, notes=notes),
-                guidance_from=base_view,
+                pull=PullRequestInput(
+                    title=pr.title,
+                    description=pr.body.strip(),
+                    context=job.lines if job.since else None,
+                    guidance_from=base_view,
+                ),
             )
         scope = f"changes since {job.since[:12]}" if job.since else "the whole pull request"
         self.say(

@@ -95,35 +95,45 @@ def withhold_denied(changes: ChangeSet, guard: PathGuard) -> tuple[ChangeSet, tu
     return replace(changes, files=tuple(f for f in changes.files if not refused(f))), withheld
 
 
+@dataclass(frozen=True)
+class PullRequestInput:
+    """What a pull-request review adds to a plan. ``title`` and ``description`` are the
+    author's (untrusted, quoted as such). ``context``, when given, is the larger change the
+    packed context is built from (the pull request's whole diff, while the reviewed changes
+    are only what is new since the last review): its changed files are all in the context,
+    and the diff given with the task is that of the reviewed changes. ``guidance_from``
+    (the base commit) is where guidance files are read from."""
+
+    title: str = ""
+    description: str = ""
+    context: ChangeSet | None = None
+    guidance_from: RepoView | None = None
+
+
+NO_PULL_REQUEST = PullRequestInput()
+
+
 def plan_review(
     settings: Settings,
     *,
-    root: Path,
     changes: ChangeSet,
     view: RepoView,
     repository: str,
     counter: TokenCounter | None = None,
-    title: str = "",
-    description: str = "",
     overrides: Mapping[str, str] | None = None,
-    context: ChangeSet | None = None,
     briefing: Briefing = NO_BRIEFING,
-    guidance_from: RepoView | None = None,
+    pull: PullRequestInput = NO_PULL_REQUEST,
 ) -> ReviewPlan:
-    """Pack and prompt for reviewing ``changes``. ``context``, when given, is the larger
-    change the packed context is built from (a pull request's whole diff, while ``changes``
-    is only what is new since the last review): its changed files are all in the context,
-    and the diff given with the task is that of ``changes``. ``guidance_from`` (the base
-    commit, in a pull-request review) is where guidance files are read from."""
+    """Pack and prompt for reviewing ``changes`` (of a pull request, with ``pull``)."""
     counter = (counter or TokenCounter(settings.tokenizer)).start()
     changes, withheld = withhold_denied(changes, view.guard)
     packed = changes
-    if context is not None:
-        packed, more = withhold_denied(context, view.guard)
+    if pull.context is not None:
+        packed, more = withhold_denied(pull.context, view.guard)
         withheld = tuple(dict.fromkeys((*withheld, *more)))
     source: Source = view
-    if guidance_from is not None:
-        source, packed = BaseGuidance(view, guidance_from), without_guidance(packed)
+    if pull.guidance_from is not None:
+        source, packed = BaseGuidance(view, pull.guidance_from), without_guidance(packed)
     change = change_from_changeset(packed, render_changeset(changes))
     pack = pack_change(source, change, options_for(settings), counter)
     messages = build_messages(
@@ -131,8 +141,8 @@ def plan_review(
         repository=repository,
         changes=changes,
         pack=pack,
-        title=title,
-        description=description,
+        title=pull.title,
+        description=pull.description,
         overrides=overrides,
         briefing=briefing,
     )

@@ -39,7 +39,7 @@ def model_facing_text(repo: GitRepo) -> tuple[str, str]:
     settings = load_settings(root=repo.path, env={})
     changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
     with RepoView(repo.path, changes.head) as view:
-        plan = plan_review(settings, root=repo.path, changes=changes, view=view, repository="o/r")
+        plan = plan_review(settings, changes=changes, view=view, repository="o/r")
     tools = ReviewTools(view, changes, FindingsBook(), code_at=lambda *a: "")
     schemas = json.dumps([t.schema() for t in tools.tools()])
     everything = "\n".join(m["content"] for m in plan.messages) + "\n" + schemas

@@ -67,7 +67,7 @@ def test_a_typical_review_fits_beside_a_full_pack(
     config = ClientConfig(base_url=k2_server.base_url, api_key="sk-headroom-00000",
                           model="kimi-k2-thinking", provider=provider)  # fmt: skip
     with RepoView(crowded.path, changes.head) as view, ChatClient(config) as client:
-        plan = plan_review(settings, root=crowded.path, changes=changes, view=view,
+        plan = plan_review(settings, changes=changes, view=view,
                            repository="o/r")  # fmt: skip
         assert plan.pack.used > 0.9 * settings.pack_budget  # the pack is full
         result = execute(plan, settings, Execution(client=client, run_dir=tmp_path))

@@ -165,7 +165,7 @@ def test_max_cost_stops_with_findings_kept(
     settings = load_settings(root=big_repo.path, env={}, flags={"max_cost": 0.3, "verify": False})
     changes = changeset_from_git(big_repo.path, resolve_range(big_repo.path, "main"))
     view = RepoView(big_repo.path, changes.head)
-    plan = plan_review(settings, root=big_repo.path, changes=changes, view=view, repository="o/r")
+    plan = plan_review(settings, changes=changes, view=view, repository="o/r")
     result = execute(plan, settings, Execution(client=client_for(k2_server), run_dir=tmp_path))
     assert result.stopped_by == "max_cost"
     assert result.stats.cost_usd <= 0.3
@@ -182,9 +182,7 @@ def test_first_reported_prompt_calibrates_the_token_counter(
     changes = changeset_from_git(big_repo.path, resolve_range(big_repo.path, "main"))
     view = RepoView(big_repo.path, changes.head)
     counter = TokenCounter().start()
-    plan = plan_review(
-        settings, root=big_repo.path, changes=changes, view=view, repository="o/r", counter=counter
-    )
+    plan = plan_review(settings, changes=changes, view=view, repository="o/r", counter=counter)
     reported = {"prompt_tokens": 10 * plan.prompt_tokens, "completion_tokens": 10}
     k2_server.script(
         [Turn(tool_calls=[FakeCall("finish_review", {"summary": "ok"})], usage=reported)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reviewbot.config import load_settings
-from reviewbot.pipeline.plan import plan_review
+from reviewbot.pipeline.plan import PullRequestInput, plan_review
 from reviewbot.prompts import overrides_at
 from reviewbot.repo import RepoView, changeset_from_git, resolve_range
 from tests.helpers.gitrepo import GitRepo
@@ -16,7 +16,7 @@ def planned(repo: GitRepo, **flags: object) -> list[dict[str, str]]:
     changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
     with RepoView(repo.path, changes.head) as view:
         plan = plan_review(
-            settings, root=repo.path, changes=changes, view=view, repository="octo/app",
+            settings, changes=changes, view=view, repository="octo/app",
             overrides=overrides_at(view),
         )  # fmt: skip
     return list(plan.messages)
@@ -73,7 +73,11 @@ def test_incremental_review_keeps_the_whole_change_in_context(
     since = changeset_from_git(repo.path, base=reviewed, head=repo.head())
     with RepoView(repo.path, whole.head) as view:
         plan = plan_review(
-            settings, root=repo.path, changes=since, view=view, repository="o/r", context=whole
+            settings,
+            changes=since,
+            view=view,
+            repository="o/r",
+            pull=PullRequestInput(context=whole),
         )
     _, context, task = (m["content"] for m in plan.messages)
     assert "drop_table()" in context  # the earlier part of the change is still there

@@ -42,7 +42,7 @@ def test_changed_files_in_the_context_are_numbered(repo: GitRepo) -> None:
     settings = load_settings(root=repo.path, env={})
     changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
     with RepoView(repo.path, changes.head) as view:
-        plan = plan_review(settings, root=repo.path, changes=changes, view=view, repository="o/r")
+        plan = plan_review(settings, changes=changes, view=view, repository="o/r")
     context = plan.messages[1]["content"]
     assert "11\t        if time.time() - stamp > self.ttl:\n" in context
     assert "Changed files (new version, each line: new-file line number, a tab, the text)" in (

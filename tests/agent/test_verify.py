@@ -91,7 +91,7 @@ def review(
     settings = load_settings(root=repo.path, env={}, flags={"max_cost": 0.0, **flags})
     changes = changeset_from_git(repo.path, resolve_range(repo.path, "main"))
     with RepoView(repo.path, changes.head) as view:
-        plan = plan_review(settings, root=repo.path, changes=changes, view=view, repository="o/r")
+        plan = plan_review(settings, changes=changes, view=view, repository="o/r")
         return execute(plan, settings, Execution(client=client, run_dir=tmp))
 
 
@@ -217,7 +217,7 @@ def test_a_finding_outside_the_diff_is_verified_as_one(
     settings = load_settings(root=cache_repo.path, env={}, flags={"max_cost": 0.0})
     changes = changeset_from_git(cache_repo.path, resolve_range(cache_repo.path, "main"))
     with RepoView(cache_repo.path, changes.head) as view:
-        plan = plan_review(settings, root=cache_repo.path, changes=changes, view=view,
+        plan = plan_review(settings, changes=changes, view=view,
                            repository="o/r")  # fmt: skip
         result = execute(plan, settings, Execution(client=client, run_dir=tmp_path))
     instructions = k2_server.requests[2]["messages"][-1]["content"]
@@ -289,7 +289,7 @@ def test_verify_finding_is_refused_before_the_pass(
     changes = changeset_from_git(cache_repo.path, resolve_range(cache_repo.path, "main"))
     k2_server.script([turn(call("finish_review", summary="Nothing."))])
     with RepoView(cache_repo.path, changes.head) as view:
-        plan = plan_review(settings, root=cache_repo.path, changes=changes, view=view,
+        plan = plan_review(settings, changes=changes, view=view,
                            repository="o/r")  # fmt: skip
         result = execute(plan, settings, Execution(client=client, run_dir=tmp_path))
     (answer,) = outputs(k2_server, 1)
