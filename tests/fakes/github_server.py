@@ -15,7 +15,6 @@ Refusals answer like GitHub (401/404/422) and are recorded in `violations`.
 from __future__ import annotations
 
 import re
-import threading
 import traceback
 from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +28,7 @@ from tests.fakes.github_inspect import Inspection
 from tests.fakes.github_seed import Seeding
 from tests.fakes.github_seed_talk import Talking
 from tests.fakes.github_state import State
+from tests.fakes.local_http import LocalHTTP
 
 SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -124,27 +124,23 @@ class GitHubServer(Seeding, Talking, Inspection):
                 "validate_responses": validate_responses,
             },
         )
-        self._http: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: LocalHTTP | None = None
 
     # Life cycle ----------------------------------------------------------------------
     def start(self) -> GitHubServer:
-        http = _HTTPServer(("127.0.0.1", 0), _Handler)
-        http.dispatcher = self._dispatcher
-        self._http = http
-        self._thread = threading.Thread(
-            target=http.serve_forever, args=(0.05,), name="fake-github", daemon=True
+        self._http = LocalHTTP(
+            _Handler,
+            poll_interval=0.05,
+            name="fake-github",
+            server_class=_HTTPServer,
+            dispatcher=self._dispatcher,
         )
-        self._thread.start()
         return self
 
     def stop(self) -> None:
         if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._http = self._thread = None
+            self._http.stop()
+        self._http = None
 
     def __enter__(self) -> GitHubServer:
         return self.start()
@@ -158,7 +154,7 @@ class GitHubServer(Seeding, Talking, Inspection):
     def url(self) -> str:
         """api.github.com style root: `http://127.0.0.1:PORT` (GraphQL at `/graphql`)."""
         assert self._http is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return self._http.root
 
     def _root(self) -> str:
         return self.url

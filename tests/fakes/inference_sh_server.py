@@ -27,7 +27,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -46,6 +46,7 @@ from tests.fakes.inference_sh_tasks import (
     error_body,
 )
 from tests.fakes.k2_server import ScriptEntry, Turn, _Issued, common_prefix, validate
+from tests.fakes.local_http import LocalHTTP
 
 API_KEY = "inf_test_0123456789abcdef"
 
@@ -81,30 +82,23 @@ class InferenceShServer:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.streams_open = threading.Semaphore(0)  # released when a stream starts
-        self._httpd: ThreadingHTTPServer | None = None
+        self._http: LocalHTTP | None = None
 
     # Control ------------------------------------------------------------------------
     def start(self) -> InferenceShServer:
         handler = type("Handler", (_Handler,), {"fake": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        httpd.daemon_threads = True
-        httpd.block_on_close = False
-        self._httpd = httpd
-        threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        ).start()
+        self._http = LocalHTTP(handler, name="fake-inference-sh")
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        if self._http is not None:
+            self._http.stop()
 
     @property
     def base_url(self) -> str:
-        assert self._httpd is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        assert self._http is not None, "start() the server first"
+        return self._http.root
 
     def script(self, turns: Sequence[ScriptEntry]) -> InferenceShServer:
         with self._lock:

@@ -44,7 +44,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -53,6 +53,7 @@ from tests.fakes.k2_modes import MISSING_REASONING, MODES, Mode
 from tests.fakes.k2_script import FakeCall, Fault, ScriptEntry, Turn, estimate_tokens, render_markup
 from tests.fakes.k2_stream import _chunks, _Reply, _whole
 from tests.fakes.k2_validate import _cached, _Issued, common_prefix, validate
+from tests.fakes.local_http import LocalHTTP
 
 # The fake's public surface stays importable from here (the suites import it so).
 __all__ = [
@@ -99,33 +100,26 @@ class K2Server:
         self._next_call = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http: LocalHTTP | None = None
 
     # Control ------------------------------------------------------------------------
     def start(self, port: int = 0) -> K2Server:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        httpd.daemon_threads = True
-        httpd.block_on_close = False
-        httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
-        self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
+        self._http = LocalHTTP(self.handler(), port=port, quiet=True, name="fake-k2")
         return self
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler class bound to this fake (subclasses slow it down)."""
+        return type("Handler", (_Handler,), {"fake": self})
 
     def stop(self) -> None:
         self._stop.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        if self._http is not None:
+            self._http.stop()
 
     @property
     def base_url(self) -> str:
-        assert self._httpd is not None, "start() the server first"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        assert self._http is not None, "start() the server first"
+        return f"{self._http.root}/v1"
 
     def script(self, turns: Sequence[ScriptEntry]) -> K2Server:
         with self._lock:

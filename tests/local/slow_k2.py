@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.fakes.k2_doubles import verdict
@@ -40,14 +40,8 @@ class _SlowHandler(_Handler):
 class SlowK2Server(K2Server):
     delay: float = 0.03
 
-    def start(self, port: int = 0) -> SlowK2Server:
-        handler = type("Handler", (_SlowHandler,), {"fake": self, "delay": self.delay})
-        httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        httpd.daemon_threads = True
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        self._thread.start()
-        return self
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_SlowHandler,), {"fake": self, "delay": self.delay})
 
 
 THINK = (
