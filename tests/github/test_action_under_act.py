@@ -35,6 +35,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from reviewbot.github.body import Style, comment_body
+from reviewbot.review.findings import Finding
 from tests.fakes.github_events import load_event, retarget, seed_pull
 from tests.fakes.github_files import files_from_git_diff
 from tests.fakes.github_server import GitHubServer
@@ -171,10 +173,18 @@ class ActBench:
             cache=self.tmp / "act", env=env, secrets=secrets, timeout=420,
         )  # fmt: skip
 
+    def seed_posted(self, line: int, title: str, severity: str) -> None:
+        """An earlier review of the bot's (the token's user) that posted this finding."""
+        finding = Finding(path="app/cache.py", line=line, end_line=None, side="RIGHT",
+                          severity=severity, title=title, body="Posted before.")  # fmt: skip
+        spec = {"path": "app/cache.py", "line": line, "side": "RIGHT",
+                "body": comment_body(finding, self.head, Style())}  # fmt: skip
+        self.server.add_review(OWNER, NAME, NUMBER, author="github-actions[bot]",
+                               comments=[spec], commit_id=self.head)  # fmt: skip
+
     def review_url(self) -> str:
         reviews = self.server.reviews(OWNER, NAME, NUMBER)
-        assert len(reviews) == 1, reviews
-        return str(reviews[0]["html_url"])
+        return str(reviews[-1]["html_url"])
 
 
 @pytest.fixture
@@ -190,11 +200,15 @@ def act_bench(tmp_path: Path) -> Iterator[ActBench]:
 
 def test_every_input_reaches_reviewbot_and_every_output_is_mapped(act_bench: ActBench) -> None:
     body = f"Evict them, see {LINK} for the pattern."
+    # Posted by an earlier run: found again, not posted again, so findings (2) and
+    # new-findings (1) differ and a swapped mapping of the two shows.
+    act_bench.seed_posted(16, "put overwrites silently", "minor")
     act_bench.k2.script(
         review_script(
             [
                 comment("app/cache.py", 11, "Expired entries stay", severity="major", body=body),
                 comment("app/cache.py", 16, "put overwrites silently", severity="minor"),
+                comment("app/cache.py", 16, "stamp uses the wall clock", severity="minor"),
                 comment("app/cache.py", 13, "Name the constant", severity="nit"),
             ]
         )
@@ -205,7 +219,7 @@ def test_every_input_reaches_reviewbot_and_every_output_is_mapped(act_bench: Act
         "model": MODEL,
         "base-url": act_bench.k2.base_url,
         "fail-on": "major",
-        "max-comments": "1",
+        "max-comments": "2",
         "min-severity": "minor",
         "max-cost": "0.01",
         "config": CONFIG,
@@ -232,10 +246,16 @@ def test_every_input_reaches_reviewbot_and_every_output_is_mapped(act_bench: Act
     # max-cost: the first turn's cost passes the cap, the finishing turn is never asked for.
     assert len(act_bench.k2.requests) == 1 and act_bench.k2.remaining == 1
     # github-token: the fake GitHub answers only that token (not the runner's).
-    # min-severity drops the nit, max-comments posts one of the two left, links drops LINK.
-    comments = act_bench.server.review_comments(OWNER, NAME, NUMBER)
+    # min-severity drops the nit, max-comments keeps two of the three left (the last minor
+    # goes), the one posted before is not posted again, links drops LINK.
+    _, review = act_bench.server.reviews(OWNER, NAME, NUMBER)  # the seeded one, then this
+    comments = [
+        c
+        for c in act_bench.server.review_comments(OWNER, NAME, NUMBER)
+        if c["pull_request_review_id"] == review["id"]
+    ]
     assert [c["line"] for c in comments] == [11], comments
-    summary = act_bench.server.reviews(OWNER, NAME, NUMBER)[0]["body"]
+    summary = review["body"]
     assert "1 finding(s) below minor" in summary and "1 finding(s) over max_comments" in summary
     assert "Evict them" in str(comments) and "attacker" not in str(comments) + summary
 
@@ -244,7 +264,7 @@ def test_every_input_reaches_reviewbot_and_every_output_is_mapped(act_bench: Act
     assert mapped == written, run.log()
     assert mapped["highest-severity"] == "major"
     assert mapped["review-url"] == act_bench.review_url()
-    assert mapped["findings"] == mapped["new-findings"] == "1" and mapped["skipped"] == ""
+    assert (mapped["findings"], mapped["new-findings"], mapped["skipped"]) == ("2", "1", "")
     assert float(mapped["cost-usd"]) >= 0.01
 
 
