@@ -42,13 +42,12 @@ from bench.recall_eval import (
     paired_difference,
     record,
 )
-from bench.recall_samples import Sample, draw_samples, repo_path
+from bench.recall_samples import CACHE, Sample, cache_file, draw_samples, repo_path
 from reviewbot.pack.pairing import is_test
 
 HERE = Path(__file__).resolve().parent
 REPOS = HERE / "recall_repos.json"
 SAMPLES = HERE / "recall_samples.json"
-CACHE = HERE / "out" / "recall"
 METHODS = (
     "path order",
     "BM25 (diff)",
@@ -79,15 +78,14 @@ def load_samples(
 
 
 def cached_dump(root: Path, name: str, sample: Sample, version: str) -> dict:  # type: ignore[type-arg]
-    folder = CACHE / version / name.replace("/", "+")
-    file = folder / sample.file_name
+    file = cache_file(version, name, sample)
     key = f"{sample.sha}:{sample.hidden}"
     if file.exists():
         data = json.loads(file.read_text())
         if data.get("key") == key:
             return data  # type: ignore[no-any-return]
     data = {"key": key, **evaluate_sample(repo_path(root, name), sample)}
-    folder.mkdir(parents=True, exist_ok=True)
+    file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(json.dumps(data))
     return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import subprocess
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from reviewbot.repo import RepoView
 
+BENCH = Path(__file__).resolve().parent
+CACHE = BENCH / "out" / "recall"  # per-sample signals, one folder per signal-code version
 CODE_SUFFIXES = (
     ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts",
     ".go", ".rs", ".java", ".kt", ".c", ".h", ".cc", ".cpp", ".hpp",
@@ -91,3 +94,20 @@ def draw_samples(path: Path, language: str, commits: int, seed: int) -> list[Sam
         if len(out) == commits:
             break
     return out
+
+
+def cache_file(version: str, name: str, sample: Sample) -> Path:
+    """Where the packer's signals for ``sample`` of repository ``name`` are cached."""
+    return CACHE / version / name.replace("/", "+") / sample.file_name
+
+
+def tuning_samples() -> dict[str, list[Sample]]:
+    """The sampled commits of the *tuning* repositories: everything the fitting may read
+    (bench/recall_tune.py); reporting repositories are left out here, once."""
+    spec = json.loads((BENCH / "recall_repos.json").read_text())
+    stored = json.loads((BENCH / "recall_samples.json").read_text())
+    return {
+        repo["name"]: [Sample(sha, hidden) for sha, hidden in stored[repo["name"]]]
+        for repo in spec["repositories"]
+        if repo["role"] == "tuning"
+    }

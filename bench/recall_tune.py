@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.recall_eval import code_version, mean_interval, method_rankings
-from bench.recall_samples import Sample
+from bench.recall_samples import cache_file, tuning_samples
 from reviewbot.pack import signals as sig
 from reviewbot.pack.learned import FEATURES, MODEL, feature_rows
 
@@ -106,19 +106,12 @@ def fit(cases: Sequence[Case | None]) -> np.ndarray:
 
 def load(version: str) -> dict[str, list[Case | None]]:
     """The cached dump of every sampled commit of each tuning repository, exactly those."""
-    spec = json.loads((HERE / "recall_repos.json").read_text())
-    samples = json.loads((HERE / "recall_samples.json").read_text())
     out: dict[str, list[Case | None]] = {}
-    for repo in spec["repositories"]:
-        if repo["role"] != "tuning":
-            continue
-        folder = HERE / "out" / "recall" / version / repo["name"].replace("/", "+")
-        files = [folder / Sample(sha, hidden).file_name for sha, hidden in samples[repo["name"]]]
+    for name, samples in tuning_samples().items():
+        files = [cache_file(version, name, s) for s in samples]
         if not all(f.exists() for f in files):
-            raise SystemExit(
-                f"{repo['name']}: samples not cached; run bench/recall.py --role tuning"
-            )
-        out[repo["name"]] = [case(json.loads(f.read_text())) for f in files]
+            raise SystemExit(f"{name}: samples not cached; run bench/recall.py --role tuning")
+        out[name] = [case(json.loads(f.read_text())) for f in files]
     return out
 
 

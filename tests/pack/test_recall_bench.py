@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.recall_eval import Tally, mean_interval, paired_difference, record
+from bench.recall_samples import cache_file, tuning_samples
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -97,3 +98,14 @@ def test_pooling_keeps_every_sample_hit_and_miss() -> None:
     assert (pooled.n, pooled.unseen) == (3, 1)
     assert pooled.row()["hit@256K"] == 1 / 3
     assert pooled.row()["MRR"] == (1 + 1 / 2) / 3
+
+
+def test_the_fitting_reads_the_tuning_repositories_only() -> None:
+    spec = json.loads((BENCH / "recall_repos.json").read_text())
+    tuning = {r["name"] for r in spec["repositories"] if r["role"] == "tuning"}
+    chosen = tuning_samples()
+    assert set(chosen) == tuning
+    stored = json.loads((BENCH / "recall_samples.json").read_text())
+    assert all([[s.sha, s.hidden] for s in chosen[n]] == stored[n] for n in tuning)
+    some = chosen[min(tuning)][0]
+    assert cache_file("v1", "a/b", some).parts[-3:] == ("v1", "a+b", some.file_name)
