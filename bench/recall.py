@@ -42,12 +42,17 @@ from bench.recall_eval import (
     paired_difference,
     record,
 )
-from bench.recall_samples import CACHE, Sample, cache_file, draw_samples, repo_path
+from bench.recall_samples import (
+    CACHE,
+    REPOS,
+    SAMPLES,
+    Sample,
+    cache_file,
+    draw_samples,
+    repo_path,
+)
 from reviewbot.pack.pairing import is_test
 
-HERE = Path(__file__).resolve().parent
-REPOS = HERE / "recall_repos.json"
-SAMPLES = HERE / "recall_samples.json"
 METHODS = (
     "path order",
     "BM25 (diff)",
@@ -125,17 +130,21 @@ def table(
             f"{row['hit@256K']:.2f} | {row['MRR']:.3f} | "
             f"{row['MRR low']:.3f}-{row['MRR high']:.3f} |"
         )
-    kinds = ", ".join(
-        f"{kind} {t.n} (MRR {t.row()['MRR']:.3f})" for kind, t in by_kind.items() if t.n
-    )
+    kinds = ", ".join(f"{kind} {t.n} (MRR {t.mrr:.3f})" for kind, t in by_kind.items() if t.n)
     lines.append(f"reviewbot by hidden file: {kinds}")
-    best = max(BASELINES, key=lambda m: tallies[m].row()["MRR"])
-    diff, low, high = paired_difference(tallies["reviewbot"], tallies[best])
+    best, diff, low, high = lead(tallies)
     lines.append(
         f"reviewbot minus the best baseline ({best}): {diff:+.3f} MRR, "
         f"paired 95 % interval {low:+.3f} to {high:+.3f}"
     )
     return "\n".join(lines)
+
+
+def lead(tallies: Mapping[str, Tally]) -> tuple[str, float, float, float]:
+    """The baseline with the best MRR, and reviewbot's MRR minus its, with the paired 95 %
+    interval."""
+    best = max(BASELINES, key=lambda m: tallies[m].mrr)
+    return best, *paired_difference(tallies["reviewbot"], tallies[best])
 
 
 def pooled_table(role: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
@@ -145,15 +154,14 @@ def pooled_table(role: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
     every = pooled[role]
     lines = [
         f"\n{role} repositories pooled: {every['reviewbot'].n} samples, reviewbot MRR "
-        f"{every['reviewbot'].row()['MRR']:.3f}",
+        f"{every['reviewbot'].mrr:.3f}",
         "| baseline | MRR | reviewbot minus it | paired 95 % interval |",
         "|---|---|---|---|",
     ]
     for method in BASELINES:
         diff, low, high = paired_difference(every["reviewbot"], every[method])
         lines.append(
-            f"| {method} | {every[method].row()['MRR']:.3f} | {diff:+.3f} | "
-            f"{low:+.3f} to {high:+.3f} |"
+            f"| {method} | {every[method].mrr:.3f} | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
         )
     lines += [
         "",
@@ -164,11 +172,10 @@ def pooled_table(role: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
     for group, tallies in pooled.items():
         if not group.startswith(f"{role}, "):
             continue
-        best = max(BASELINES, key=lambda m: tallies[m].row()["MRR"])
-        diff, low, high = paired_difference(tallies["reviewbot"], tallies[best])
+        best, diff, low, high = lead(tallies)
         lines.append(
             f"| {group.partition(', ')[2]} | {tallies['reviewbot'].n} | "
-            f"{tallies['reviewbot'].row()['MRR']:.3f} | {best}, {tallies[best].row()['MRR']:.3f}"
+            f"{tallies['reviewbot'].mrr:.3f} | {best}, {tallies[best].mrr:.3f}"
             f" | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
         )
     return "\n".join(lines)

@@ -190,12 +190,18 @@ class Tally:
         """One reciprocal rank per sample, in sample order (0 for a miss)."""
         return [1 / r if r else 0.0 for r in self.ranks]
 
+    @property
+    def mrr(self) -> float:
+        return sum(self.reciprocal()) / max(len(self.ranks), 1)
+
     def row(self) -> dict[str, float]:
+        """hit@budget and MRR, with the MRR's bootstrap interval (4,000 resamples: call
+        ``mrr`` where only the MRR is wanted)."""
         n = max(len(self.ranks), 1)
         low, high = mean_interval(self.reciprocal())
         return {
             **{f"hit@{b // 1000}K": self.hits[b] / n for b in BUDGETS},
-            "MRR": sum(1 / r for r in self.ranks if r) / n,
+            "MRR": self.mrr,
             "MRR low": low,
             "MRR high": high,
         }

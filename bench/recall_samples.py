@@ -12,6 +12,8 @@ from pathlib import Path
 from reviewbot.repo import RepoView
 
 BENCH = Path(__file__).resolve().parent
+REPOS = BENCH / "recall_repos.json"  # repositories, their language and role
+SAMPLES = BENCH / "recall_samples.json"  # the sampled commits and hidden files
 CACHE = BENCH / "out" / "recall"  # per-sample signals, one folder per signal-code version
 CODE_SUFFIXES = (
     ".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts",
@@ -104,8 +106,8 @@ def cache_file(version: str, name: str, sample: Sample) -> Path:
 def tuning_samples() -> dict[str, list[Sample]]:
     """The sampled commits of the *tuning* repositories: everything the fitting may read
     (bench/recall_tune.py); reporting repositories are left out here, once."""
-    spec = json.loads((BENCH / "recall_repos.json").read_text())
-    stored = json.loads((BENCH / "recall_samples.json").read_text())
+    spec = json.loads(REPOS.read_text())
+    stored = json.loads(SAMPLES.read_text())
     return {
         repo["name"]: [Sample(sha, hidden) for sha, hidden in stored[repo["name"]]]
         for repo in spec["repositories"]

@@ -30,7 +30,6 @@ from bench.recall_samples import cache_file, tuning_samples
 from reviewbot.pack import signals as sig
 from reviewbot.pack.learned import FEATURES, MODEL, feature_rows
 
-HERE = Path(__file__).resolve().parent
 L2 = 0.001
 STEPS = 1000
 

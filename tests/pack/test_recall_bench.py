@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bench.recall import BASELINES, lead
 from bench.recall_eval import Tally, mean_interval, paired_difference, record
 from bench.recall_samples import cache_file, tuning_samples
 
@@ -109,3 +110,13 @@ def test_the_fitting_reads_the_tuning_repositories_only() -> None:
     assert all([[s.sha, s.hidden] for s in chosen[n]] == stored[n] for n in tuning)
     some = chosen[min(tuning)][0]
     assert cache_file("v1", "a/b", some).parts[-3:] == ("v1", "a+b", some.file_name)
+
+
+def test_the_lead_is_over_the_baseline_with_the_best_mrr() -> None:
+    tallies = {m: Tally() for m in ("reviewbot", *BASELINES)}
+    for method, ranks in zip(BASELINES, ([9, 9], [3, 2], [2, 2], [5, 4], [4, 3]), strict=True):
+        tallies[method].ranks += ranks
+    tallies["reviewbot"].ranks += [1, 2]
+    best, diff, low, high = lead(tallies)
+    assert best == "co-change"  # MRR 0.5, the others below it
+    assert diff == 0.75 - 0.5 and low <= diff <= high
