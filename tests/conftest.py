@@ -45,15 +45,21 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
 
 
 @pytest.fixture
-def make_repo(tmp_path: Path) -> Callable[..., GitRepo]:
-    """Factory for real git repositories: ``make_repo("name")`` -> ``GitRepo``."""
+def make_repo(tmp_path: Path) -> Iterator[Callable[..., GitRepo]]:
+    """Factory for real git repositories: ``make_repo("name")`` -> ``GitRepo``. Each is
+    closed after the test: GitPython's cat-file processes would otherwise be collected, and
+    their pipes reported unclosed, in whichever later test the garbage collector runs."""
     counter = iter(range(10_000))
+    made: list[GitRepo] = []
 
     def factory(name: str | None = None, **kwargs: object) -> GitRepo:
         folder = tmp_path / (name or f"repo{next(counter)}")
-        return GitRepo.create(folder, **kwargs)  # type: ignore[arg-type]
+        made.append(GitRepo.create(folder, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
 
-    return factory
+    yield factory
+    for repo in made:
+        repo.repo.close()
 
 
 @pytest.fixture
