@@ -4,7 +4,7 @@ from reviewbot.repo.diff import ChangeSet, DiffLine, FileChange, Hunk
 from reviewbot.repo.gitdiff import changeset_from_git
 from reviewbot.repo.grep import Match, SearchResult
 from reviewbot.repo.guard import DEFAULT_DENY, PathGuard
-from reviewbot.repo.history import BlameLine, CommitInfo
+from reviewbot.repo.history import BlameLine, CommitInfo, range_messages
 from reviewbot.repo.patches import PatchFile, changeset_from_patches
 from reviewbot.repo.refs import RevRange, Scope, resolve_range
 from reviewbot.repo.render import render_changeset, render_file
@@ -31,6 +31,7 @@ __all__ = [
     "SearchResult",
     "changeset_from_git",
     "changeset_from_patches",
+    "range_messages",
     "render_changeset",
     "render_file",
     "resolve_range",

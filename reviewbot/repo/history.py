@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from reviewbot.errors import RepositoryError
-from reviewbot.repo.gitcmd import GitRunner
+from reviewbot.repo.gitcmd import GitRunner, open_repo
 
 _MARK = b"\x1eRB\x1f"
 _FORMAT = "%x1eRB%x1f%H%x1f%an%x1f%aI%x1f%s%x1f%b"
@@ -108,6 +109,14 @@ def git_log(
     args += [] if merges else ["--no-merges"]
     args += ["--full-diff", rev, "--", path] if path else [rev, "--"]
     return parse_log(runner.out(args), allowed)
+
+
+def range_messages(root: Path, base: str, head: str, *, limit: int = 50) -> str:
+    """The messages of the commits in ``base..head`` (merges left out, newest first, at most
+    ``limit``): what the author said the change is, for ranking its context."""
+    runner = GitRunner(open_repo(root))
+    commits = git_log(runner, f"{base}..{head}", None, limit, lambda _: False, merges=False)
+    return "\n\n".join(f"{c.subject}\n{c.body}".strip() for c in commits)
 
 
 def _iso(epoch: str, tz: str) -> str:

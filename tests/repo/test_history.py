@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewbot.errors import PathRefusedError, RepositoryError
+from reviewbot.repo import range_messages
 from reviewbot.repo.view import RepoView
 from tests.helpers.gitrepo import GitRepo
 
@@ -95,3 +96,20 @@ def test_blame_committed_and_uncommitted(project: GitRepo) -> None:
         at_head.blame("a.py", 0, 1)
     with pytest.raises(PathRefusedError):
         at_head.blame(".env", 1, 1)
+
+
+def test_the_messages_of_a_range_are_its_commits_without_the_merges(project: GitRepo) -> None:
+    first = project.git("rev-list", "--max-parents=0", "HEAD").strip()
+    assert range_messages(project.path, first, "HEAD") == (
+        "side work\n\nedit a, add b and a secret\n\nadd a"
+    )
+    assert range_messages(project.path, "HEAD", "HEAD") == ""
+
+
+def test_a_message_keeps_its_body_and_a_long_range_its_newest_commits(repo: GitRepo) -> None:
+    base = repo.head()
+    for i in range(4):
+        repo.write("n.txt", f"{i}\n")
+        repo.commit(f"step {i}\n\nwhy {i}, in the body")
+    messages = range_messages(repo.path, base, "HEAD", limit=2)
+    assert messages == "step 3\nwhy 3, in the body\n\nstep 2\nwhy 2, in the body"
