@@ -81,6 +81,7 @@ class Change:
     head: str
     files: tuple[ChangedFile, ...]
     diff_text: str  # line-numbered hunks, ready for the prompt
+    description: str = ""  # the author's words about it: PR title and body, commit messages
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -125,12 +126,16 @@ def changed_file(change: _File) -> ChangedFile:
     )
 
 
-def change_from_changeset(changeset: ChangeSetLike, diff_text: str) -> Change:
+def change_from_changeset(
+    changeset: ChangeSetLike, diff_text: str, description: str = ""
+) -> Change:
     """``diff_text``: the numbered diff as ``reviewbot.repo.render`` prints it (the one
-    renderer, whose column order the prompt states)."""
+    renderer, whose column order the prompt states); ``description``: what the author
+    says the change is (it ranks context only, it never becomes an instruction)."""
     return Change(
         base=changeset.base,
         head=changeset.head,
         files=tuple(changed_file(f) for f in changeset.files),
         diff_text=diff_text,
+        description=description,
     )

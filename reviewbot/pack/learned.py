@@ -22,7 +22,17 @@ from reviewbot.pack.imports import family
 from reviewbot.pack.pairing import is_test
 from reviewbot.pack.signals import Signal, as_ranking
 
-SIGNALS = ("imports", "symbols", "lexical", "cochange", "tests", "guidance", "versions")
+SIGNALS = (
+    "imports",
+    "symbols",
+    "lexical",
+    "cochange",
+    "tests",
+    "guidance",
+    "versions",
+    "description",
+    "mentions",
+)
 FEATURES = (
     *(f"{s}:{kind}" for s in SIGNALS for kind in ("rr", "score")),
     "test_unpaired",
@@ -34,25 +44,30 @@ FEATURES = (
 )
 
 MODEL: Mapping[str, float] = {  # bench/recall_tune.py, fitted on the tuning repositories
-    "imports:rr": 0.25,
-    "imports:score": 0.22,
-    "symbols:rr": 0.28,
-    "symbols:score": 0.94,
-    "lexical:rr": 0.41,
-    "lexical:score": 2.54,
-    "cochange:rr": 0.21,
-    "cochange:score": 1.55,
+    "imports:rr": 0.35,
+    "imports:score": 0.18,
+    "symbols:rr": 0.11,
+    "symbols:score": 0.91,
+    "lexical:rr": 0.4,
+    "lexical:score": 2.35,
+    "cochange:rr": 0.04,
+    "cochange:score": 1.77,
     "tests:rr": 0.94,
-    "tests:score": 0.21,
-    "guidance:rr": -0.06,
-    "guidance:score": -0.06,
-    "versions:score": 0.12,
-    "test_unpaired": -0.01,
-    "near": 0.91,
-    "count": 2.2,
-    "code": 3.48,
-    "test_for_code_change": 1.01,
-    "code_for_test_change": 1.1,
+    "tests:score": 0.19,
+    "guidance:rr": -0.05,
+    "guidance:score": -0.05,
+    "versions:rr": -0.01,
+    "versions:score": 0.15,
+    "description:rr": 0.99,
+    "description:score": 0.7,
+    "mentions:rr": 0.59,
+    "mentions:score": 1,
+    "test_unpaired": 0.05,
+    "near": 0.86,
+    "count": 2.49,
+    "code": 3.58,
+    "test_for_code_change": 1.06,
+    "code_for_test_change": 0.86,
 }
 
 

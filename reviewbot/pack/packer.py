@@ -222,6 +222,8 @@ def rank_change(
         "symbols": sig.symbols(plan.query, result),
         "versions": sig.versions(result),
         "lexical": sig.lexical(plan.query, result),
+        "description": sig.description(plan.query, result),
+        "mentions": sig.mentions(plan.query, paths),
         "cochange": sig.cochange(commits, change.paths),
         "tests": sig.tests(change.paths, paths),
         "guidance": sig.guidance(paths, change.paths),

@@ -7,6 +7,10 @@ the identifiers on changed lines that the file does not define are the symbols i
 file has any more count as defined by the change too: files still using them are the callers
 a rename or removal may have missed. Files without a grammar fall back to the identifiers on
 their changed lines.
+
+The change's description (a pull request's title and body, or the commit messages) gives
+a second, separate set of terms: the author's words for what the change touches. Only its
+start counts, so a pasted log cannot drown the diff's own words.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 STRING_KEY = re.compile(r"""["'`]([A-Za-z_][\w.:/-]{2,80})["'`]""")
 KEY_PART = re.compile(r"[A-Za-z_]\w{3,}")
 # A version the change replaces (1.4.2, v2.0): other files naming it may need the bump too.
+# The start of a description that counts: a pull request body can hold a whole pasted log.
+DESCRIPTION_CHARS = 8_000
 VERSION = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-.]?(?:rc|a|b|dev)\d*)?)(?![\w.])")
 
 # Words that carry no meaning across languages (keywords, builtins, very common names).
@@ -173,6 +179,7 @@ class Query:
     needles: Mapping[bytes, frozenset[str]]  # prefilter bytes -> changed files importing needs
     focus: Mapping[str, frozenset[str]] = field(default_factory=dict)  # path -> names to keep
     versions: frozenset[bytes] = frozenset()  # version strings on the change's removed lines
+    described: Mapping[bytes, float] = field(default_factory=dict)  # description's words
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -184,6 +191,13 @@ def _words(lines: tuple[str, ...] | list[str]) -> Counter[str]:
     for line in lines:
         counts.update(w for w in IDENT.findall(line) if w not in STOPWORDS)
     return counts
+
+
+def described_terms(description: str) -> dict[bytes, float]:
+    """The words of the description's first ``DESCRIPTION_CHARS`` characters, weighted
+    like the diff's terms (``1 + log n`` for ``n`` occurrences)."""
+    words = _words(description[:DESCRIPTION_CHARS].splitlines())
+    return {w.encode(): 1.0 + math.log(n) for w, n in words.items()}
 
 
 def overlapping(defs: tuple[Definition, ...], lines: frozenset[int]) -> list[Definition]:
@@ -251,6 +265,7 @@ def build_query(change: Change, contents: Mapping[str, bytes], index: PathIndex)
         mates=package_mates(change.paths, index),
         needles={k: frozenset(v) for k, v in needles.items()},
         versions=frozenset(versions),
+        described=described_terms(change.description),
     )
 
 

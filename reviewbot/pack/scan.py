@@ -25,7 +25,7 @@ class FileEvidence:
     path: str
     size: int
     words: int
-    tf: Mapping[bytes, int]
+    tf: Mapping[bytes, int]  # query term -> count (1: a description word, found only)
     uses: frozenset[str] = frozenset()  # changed symbols this file refers to
     defines: frozenset[str] = frozenset()  # used symbols this file defines
     imports_changed: frozenset[str] = frozenset()  # changed files this file imports
@@ -70,7 +70,8 @@ def scan(
 ) -> ScanResult:
     """Read each ``(path, bytes)`` once and collect evidence for the signals."""
     result = ScanResult()
-    terms = frozenset(query.terms) if query else frozenset()
+    counted = frozenset(query.terms) if query else frozenset()
+    terms = counted | frozenset(query.described) if query else frozenset()
     changed_syms = frozenset(s.encode() for s in query.changed_symbols) if query else frozenset()
     used_syms = frozenset(s.encode() for s in query.used_symbols) if query else frozenset()
     defs_re = definition_pattern(query.used_symbols) if query else None
@@ -87,9 +88,11 @@ def scan(
         result.scanned += 1
         result.total_words += len(words)
         hits = terms.intersection(words) if terms else frozenset()
-        tf: dict[bytes, int] = {}
+        # The diff's terms are counted; the description's other words only found: prose
+        # hits most files, and a pass over the file for each of its words would cost more
+        # than the whole scan.
+        tf = {term: words.count(term) if term in counted else 1 for term in hits}
         for term in hits:
-            tf[term] = words.count(term)
             df[term] = df.get(term, 0) + 1
         uses = hits & changed_syms
         defines: set[str] = set()

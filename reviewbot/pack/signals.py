@@ -6,6 +6,9 @@
   it defines or takes away;
 * ``versions``: files naming a version string the change replaces;
 * ``lexical``: BM25 of each file against the diff's identifiers;
+* ``description``: BM25 of each file against the words of the change's description (a
+  pull request's title and body, or the commit messages);
+* ``mentions``: files the description names (``client`` names ``client.py``);
 * ``cochange``: files committed together with the changed files, recent commits first,
   bulk commits ignored;
 * ``tests``: tests of the changed modules (and the module under a changed test);
@@ -100,25 +103,94 @@ def versions(scan: ScanResult) -> Signal:
     }
 
 
-def lexical(query: Query, scan: ScanResult, *, k1: float = 1.2, b: float = 0.75) -> Signal:
+def _bm25(
+    terms: Mapping[bytes, float], query: Query, scan: ScanResult, k1: float, b: float
+) -> dict[str, dict[bytes, float]]:
+    """Per file, each of ``terms``' BM25 part (files with none of them left out)."""
     n = max(scan.scanned, 1)
     avg = scan.total_words / n if n else 1.0
-    weights = {t: idf(df, n) for t, df in scan.df.items()}
-    out: Signal = {}
+    out: dict[str, dict[bytes, float]] = {}
     for path, ev in scan.evidence.items():
         if not ev.tf or path in query.changed:
             continue
         norm = k1 * (1 - b + b * ev.words / max(avg, 1.0))
         parts = {
-            t: weights[t] * query.terms.get(t, 1.0) * tf * (k1 + 1) / (tf + norm)
+            t: idf(scan.df[t], n) * terms[t] * tf * (k1 + 1) / (tf + norm)
             for t, tf in ev.tf.items()
+            if t in terms  # the scan counts the diff's and the description's terms
         }
-        score = sum(parts.values())
-        top = sorted(parts, key=lambda t: (-parts[t], t))[:3]
-        out[path] = Evidence(
-            score, "shares identifiers with the diff: " + _names((t.decode() for t in top), 3)
-        )
+        if parts:
+            out[path] = parts
     return out
+
+
+def _top(parts: Mapping[bytes, float]) -> str:
+    return _names((t.decode() for t in sorted(parts, key=lambda t: (-parts[t], t))[:3]), 3)
+
+
+def lexical(query: Query, scan: ScanResult, *, k1: float = 1.2, b: float = 0.75) -> Signal:
+    """BM25 of each file against the diff's identifiers."""
+    return {
+        path: Evidence(sum(parts.values()), "shares identifiers with the diff: " + _top(parts))
+        for path, parts in _bm25(query.terms, query, scan, k1, b).items()
+    }
+
+
+# A description word in more than this share of the scanned files (and in more than two)
+# names none of them: prose ("when", "also", "memory") would put every file in the signal.
+DESCRIPTION_MAX_DF = 0.05
+# Files the description signal names at most, best first: more than a window holds, and
+# in a large tree its long tail would only cost time in the ranking.
+DESCRIPTION_FILES = 500
+
+
+def description(
+    query: Query,
+    scan: ScanResult,
+    *,
+    k1: float = 1.2,
+    b: float = 0.75,
+    limit: int = DESCRIPTION_FILES,
+) -> Signal:
+    """BM25 of each file against the description's words that few files have (a word
+    counts once per file: ``scan`` finds prose words, it does not count them); the best
+    ``limit`` files."""
+    most = max(DESCRIPTION_MAX_DF * scan.scanned, 2)
+    rare = {t: w for t, w in query.described.items() if scan.df.get(t, 0) <= most}
+    found = _bm25(rare, query, scan, k1, b)
+    score = {path: sum(parts.values()) for path, parts in found.items()}
+    best = sorted(score, key=lambda p: (-score[p], p))[:limit]
+    return {
+        p: Evidence(score[p], "shares words with the description: " + _top(found[p])) for p in best
+    }
+
+
+# Stems too common to name one file: "fix main" or "update index" names none of them.
+_UNNAMEABLE = frozenset(["__init__", "__main__", "conftest", "index", "main", "mod", "lib"])
+
+
+def stem(path: str) -> str:
+    """A file's name as prose would say it: ``client`` for ``src/Client.test.ts``."""
+    return path.rpartition("/")[2].split(".", 1)[0].lower()
+
+
+def mentions(query: Query, paths: Iterable[str]) -> Signal:
+    """Files the description names (``"retry logic in client.py"`` names ``client.*``),
+    shared by all files of that name; changed files and entry-point names left out."""
+    words = {w.decode().lower() for w in query.described}
+    if not words:
+        return {}
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        name = stem(path)
+        nameable = len(name) >= 4 and name not in _UNNAMEABLE
+        if nameable and name in words and path not in query.changed:
+            groups.setdefault(name, []).append(path)
+    return {
+        p: Evidence(1.0 / len(group), f"the description names {name}")
+        for name, group in groups.items()
+        for p in group
+    }
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from reviewbot.pack import signals as sig
+from reviewbot.pack.imports import PathIndex
 from reviewbot.pack.packer import PackOptions, rank_change
+from reviewbot.pack.query import DESCRIPTION_CHARS, Query, described_terms
 from reviewbot.pack.rank import fuse
+from reviewbot.pack.scan import ScanResult, scan
 from tests.helpers.gitrepo import GitRepo
 from tests.pack.project import build, change_of
 
@@ -144,3 +148,84 @@ def test_c_includes_are_references(make_repo: Callable[..., GitRepo]) -> None:
     refs = signals["imports"]
     assert "imported by kernel/widget.c" in refs["include/linux/widget.h"].reason
     assert "imported by kernel/widget.c" in refs["kernel/local.h"].reason
+
+
+def test_the_description_shares_words_with_files_and_names_them(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = build(make_repo)
+    view, change = change_of(repo.path)
+    said = replace(change, description="Round totals; greet users as away.py does.")
+    _, _, _, _, signals = rank_change(view, said, PackOptions(budget=50_000))
+    words, named = signals["description"], signals["mentions"]
+    assert words["pkg/unrelated.py"].reason == "shares words with the description: greet"
+    assert named == {
+        "zzz/far/away.py": sig.Evidence(1.0, "the description names away"),
+        "docs/totals.md": sig.Evidence(1.0, "the description names totals"),
+    }
+    assert "pkg/unrelated.py" not in signals["lexical"]  # the diff's BM25 stays the diff's
+    _, _, _, _, silent = rank_change(view, change, PackOptions(budget=50_000))
+    assert silent["description"] == silent["mentions"] == {}
+
+
+def _described(text: str, changed: str, terms: dict[bytes, float] | None = None) -> Query:
+    return Query(
+        changed=frozenset({changed}),
+        terms=terms or {},
+        changed_symbols=frozenset(),
+        used_symbols=frozenset(),
+        forward={},
+        mates={},
+        needles={},
+        described=described_terms(text),
+    )
+
+
+def test_a_named_file_shares_its_name_and_entry_points_are_never_named() -> None:
+    query = _described(
+        "Client: retry in __init__, main.py, index.ts and Utils too", "src/client.py"
+    )
+    paths = [
+        "src/client.py",
+        "web/Client.test.ts",
+        "docs/client.md",
+        "src/utils.py",
+        "pkg/__init__.py",
+        "main.py",
+        "web/index.ts",
+        "src/retrying.py",
+    ]
+    assert sig.mentions(query, paths) == {
+        "web/Client.test.ts": sig.Evidence(0.5, "the description names client"),
+        "docs/client.md": sig.Evidence(0.5, "the description names client"),
+        "src/utils.py": sig.Evidence(1.0, "the description names utils"),
+    }
+
+
+def test_only_the_start_of_a_long_description_counts() -> None:
+    pasted = "Fix the ledger.\n" + "log line\n" * (DESCRIPTION_CHARS // 9) + "rounding"
+    assert b"ledger" in described_terms(pasted)
+    assert b"rounding" not in described_terms(pasted)
+    assert b"rounding" in described_terms("rounding")
+
+
+def _scanned(query: Query, files: dict[str, str]) -> ScanResult:
+    return scan(((p, t.encode()) for p, t in files.items()), query, PathIndex(files))
+
+
+def test_a_description_word_is_found_once_per_file_and_the_diffs_are_counted() -> None:
+    query = _described("the ledger balances", "src/app.py", terms={b"balance": 1.0})
+    result = _scanned(query, {"src/book.py": "ledger ledger ledger balance balance\n"})
+    assert result.evidence["src/book.py"].tf == {b"ledger": 1, b"balance": 2}
+
+
+def test_a_word_in_many_files_describes_none_of_them() -> None:
+    files = {f"pkg/m{i}.py": "x = 1\n" for i in range(20)}
+    files |= {f"pkg/m{i}.py": "common = 1\n" for i in range(3)}  # 3 of 21: over 5 %, over 2
+    files |= {f"pkg/m{i}.py": "common = rare = 1\n" for i in range(3, 5)}  # rare: 2 of 21
+    files["src/app.py"] = "x = 2\n"
+    query = _described("common rare", "src/app.py")
+    found = sig.description(query, _scanned(query, files))
+    assert set(found) == {"pkg/m3.py", "pkg/m4.py"}
+    assert all(e.reason == "shares words with the description: rare" for e in found.values())
+    assert set(sig.description(query, _scanned(query, files), limit=1)) == {"pkg/m3.py"}
