@@ -22,7 +22,7 @@ from reviewbot.pipeline.run import execute
 from reviewbot.pipeline.session import model_session
 from reviewbot.prompts import overrides_at
 from reviewbot.publish.output import Format, emit, source_of
-from reviewbot.repo import RepoView, Scope, changeset_from_git
+from reviewbot.repo import RepoView, Scope, changeset_from_git, range_messages
 from reviewbot.repo.refs import repository_name, review_range
 
 # Asked on a terminal before a run whose estimate is over ``confirm_cost``; True: go on.
@@ -99,6 +99,7 @@ def run(
         view=view,
         repository=repository_name(job.root),
         overrides=overrides,
+        commit_messages=range_messages(job.root, rev.merge_base_sha, rev.head_sha),
     )
     if job.dry_run:
         for line in describe_plan(plan, settings):

@@ -10,7 +10,13 @@ from reviewbot.pack.model import ContextPack
 from reviewbot.pack.packer import PackOptions, pack_all, pack_change
 from reviewbot.pack.render import Style
 from reviewbot.pack.tokens import TokenCounter
-from reviewbot.repo import RepoView, changeset_from_git, render_changeset, resolve_range
+from reviewbot.repo import (
+    RepoView,
+    changeset_from_git,
+    range_messages,
+    render_changeset,
+    resolve_range,
+)
 
 
 def options_for(settings: Settings, style: Style = "markdown") -> PackOptions:
@@ -48,5 +54,6 @@ def pack_repository(
         deny_paths=settings.deny_paths,
         max_file_bytes=settings.max_file_bytes,
     )
-    change = change_from_changeset(changeset, render_changeset(changeset))
+    messages = range_messages(root, rev_range.merge_base_sha, rev_range.head_sha)
+    change = change_from_changeset(changeset, render_changeset(changeset), messages)
     return pack_change(view, change, options, counter)

@@ -123,8 +123,11 @@ def plan_review(
     overrides: Mapping[str, str] | None = None,
     briefing: Briefing = NO_BRIEFING,
     pull: PullRequestInput = NO_PULL_REQUEST,
+    commit_messages: str = "",
 ) -> ReviewPlan:
-    """Pack and prompt for reviewing ``changes`` (of a pull request, with ``pull``)."""
+    """Pack and prompt for reviewing ``changes`` (of a pull request, with ``pull``).
+    The pull request's title and description and the ``commit_messages`` rank the context
+    (the packer's description signals); only the pull request's words reach the prompt."""
     counter = (counter or TokenCounter(settings.tokenizer)).start()
     changes, withheld = withhold_denied(changes, view.guard)
     packed = changes
@@ -134,7 +137,8 @@ def plan_review(
     source: Source = view
     if pull.guidance_from is not None:
         source, packed = BaseGuidance(view, pull.guidance_from), without_guidance(packed)
-    change = change_from_changeset(packed, render_changeset(changes))
+    said = "\n\n".join(t for t in (pull.title, pull.description, commit_messages) if t)
+    change = change_from_changeset(packed, render_changeset(changes), said)
     pack = pack_change(source, change, options_for(settings), counter)
     messages = build_messages(
         settings,
@@ -212,6 +216,9 @@ def describe_plan(plan: ReviewPlan, settings: Settings) -> list[str]:
         f"({len(pack.entries) - included} ranked but not included, {len(pack.excluded)} excluded)",
         cost_line(plan, settings),
     ]
+    context = [e.path for e in pack.included if e.role == "context"]
+    if context:
+        lines.append(f"context, most relevant first: {paths_note(context)}")
     return lines + [f"note: {note}" for note in plan_notes(plan)]
 
 

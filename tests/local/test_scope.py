@@ -118,3 +118,22 @@ def test_paths_reach_the_model(pushable: Pushable, k2_server: K2Server) -> None:
     assert done.code == 0, done.stderr
     task = k2_server.requests[0]["messages"][-1]["content"]
     assert "app/util.py" in task and "app/cache.py" not in task
+
+
+def test_the_commit_messages_rank_the_context(pushable: Pushable) -> None:
+    work = pushable.work
+    work.checkout("main")
+    work.write("app/ledger.py", "def post(entry):\n    return entry\n")
+    work.commit("ledger")
+    work.checkout("feature")
+    work.git("rebase", "--quiet", "main")
+
+    def context_line() -> str:
+        done = reviewbot(work.path, "review", "--dry-run", "--base", "main")
+        assert done.code == 0, done.stderr
+        found = re.search(r"^context, most relevant first: (.*)$", done.stdout, re.MULTILINE)
+        return found.group(1) if found else ""
+
+    assert "app/ledger.py" not in context_line()
+    work.git("commit", "--quiet", "--amend", "-m", "cache: expire entries before ledger.py posts")
+    assert context_line().endswith(", app/ledger.py")  # after the co-changed files

@@ -107,3 +107,25 @@ def test_not_a_repository(
     code, _, err = run(capsys, "pack")
     assert code == 3
     assert "not inside a git repository" in err and err.count("\n") == 1
+
+
+def test_the_commit_messages_rank_what_they_name(
+    capsys: pytest.CaptureFixture[str], project: GitRepo
+) -> None:
+    def files() -> list[dict]:  # type: ignore[type-arg]
+        code, out, err = run(capsys, "pack", "--base", "main", "--format", "json")
+        assert code == 0, err
+        return json.loads(out)["files"]  # type: ignore[no-any-return]
+
+    def rank_of(path: str, ranked: list[dict]) -> int:  # type: ignore[type-arg]
+        return next(i for i, f in enumerate(ranked) if f["path"] == path)
+
+    before = files()
+    project.git("commit", "--allow-empty", "-m", "Totals\n\nThe greeting in unrelated.py too.")
+    after = files()
+    was, now = (
+        ranked[rank_of("pkg/unrelated.py", ranked)]["reasons"] for ranked in (before, after)
+    )
+    assert "mentions #2: the description names unrelated" in now  # after docs/totals.md
+    assert not any("description" in r for r in was)  # "round totals" named it not
+    assert rank_of("pkg/unrelated.py", after) < rank_of("pkg/unrelated.py", before)
