@@ -7,10 +7,12 @@ lands in each ranking: hit@16K/64K/256K (estimated tokens of the files ranked be
 itself included) and the mean reciprocal rank. A hidden file the packer cannot see (a path
 or content rule drops it) is a miss for every method. Baselines use the same candidates
 and are computed here: path order, BM25 over the diff, co-change, their reciprocal-rank
-fusion, and aider's repository map (PageRank over tags, run in aider's own venv by
-bench/recall_aider.py when ``--aider-python`` is given). Each MRR comes with its 95 %
-bootstrap interval, and reviewbot's lead over the best baseline with the paired interval
-(the same samples resampled for both), per repository and pooled per role and language.
+fusion, the same with the commit message's words (the message stands for a pull request's
+description, which the packer reads too), and aider's repository map (PageRank over tags,
+run in aider's own venv by bench/recall_aider.py when ``--aider-python`` is given). Each
+MRR comes with its 95 % bootstrap interval, and reviewbot's lead over the best baseline with
+the paired interval (the same samples resampled for both), per repository and pooled per
+role and language.
 
 Repositories, their language and role come from bench/recall_repos.json: the fusion is
 chosen on the *tuning* ones only (bench/recall_tune.py), the *reporting* ones are never
@@ -53,16 +55,16 @@ from bench.recall_samples import (
 )
 from reviewbot.pack.pairing import is_test
 
-METHODS = (
+BASELINES = (
     "path order",
     "BM25 (diff)",
     "co-change",
     "RRF(path,BM25,co)",
     "RRF(BM25,co)",
-    "aider repo map",
-    "reviewbot",
+    "BM25 (diff+message)",
+    "RRF(BM25+message,co)",
 )
-BASELINES = ("path order", "BM25 (diff)", "co-change", "RRF(path,BM25,co)", "RRF(BM25,co)")
+METHODS = (*BASELINES, "aider repo map", "reviewbot")
 
 
 def load_samples(

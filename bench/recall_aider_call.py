@@ -21,7 +21,7 @@ def run_aider(
     dumps: Sequence[Mapping[str, Any]],
     cache: Path,
 ) -> dict[str, list[str]]:
-    file = cache / f"{name.replace('/', '+')}.tags.json"
+    file = cache / f"{name.replace('/', '+')}.tags-with-message.json"
     known: dict[str, list[str]] = json.loads(file.read_text()) if file.exists() else {}
     todo = [
         {
@@ -31,6 +31,7 @@ def run_aider(
             "changed": d["changed"],
             "pool": d["pool"],
             "words": d["words"],
+            "message": d["message"],
         }
         for s, d in zip(samples, dumps, strict=True)
         if s.key not in known and not d["unseen"]

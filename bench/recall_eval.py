@@ -16,7 +16,7 @@ from reviewbot.pack.packer import PackOptions, rank_change
 from reviewbot.pack.query import IDENT
 from reviewbot.pack.rank import fuse, rank_signals
 from reviewbot.pack.tokens import estimate_tokens
-from reviewbot.repo import RepoView, changeset_from_git, render_changeset
+from reviewbot.repo import RepoView, changeset_from_git, range_messages, render_changeset
 from reviewbot.repo.diff import ChangeSet
 from reviewbot.repo.tree import FileEntry
 
@@ -87,7 +87,10 @@ def evaluate_sample(root: Path, sample: Sample) -> dict[str, Any]:
     changeset = changeset_from_git(root, base=sha + "^", head=sha)
     rest = without(changeset, hidden)
     source = HiddenSource(after, before, hidden)
-    change = change_from_changeset(rest, render_changeset(rest))
+    # The commit's message stands for the pull request's description (every method that
+    # reads text gets it: the packer, the message baselines, aider's chat).
+    message = range_messages(root, sha + "^", sha)
+    change = change_from_changeset(rest, render_changeset(rest), message)
     options = PackOptions(budget=180_000)
     ranked, cands, _query, result, signals = rank_change(source, change, options)
     pool = sorted(p for p in cands.sizes if p not in change.paths and p not in result.excluded)
@@ -101,6 +104,7 @@ def evaluate_sample(root: Path, sample: Sample) -> dict[str, Any]:
         "sizes": {p: cands.sizes[p] for p in pool},
         "signals": {n: {p: e.score for p, e in s.items()} for n, s in signals.items()},
         "words": words,
+        "message": message,
     }
     assert [r.path for r in ranked] == [r.path for r in _ranked(dump)]
     return dump
@@ -125,6 +129,9 @@ def complete(ranking: Iterable[str], pool: Sequence[str]) -> list[str]:
     return out + [p for p in pool if p not in seen]
 
 
+_NONE = sig.Evidence(0.0, "")
+
+
 def method_rankings(dump: Mapping[str, Any]) -> dict[str, list[str]]:
     pool: list[str] = dump["pool"]
     signals = {
@@ -132,6 +139,12 @@ def method_rankings(dump: Mapping[str, Any]) -> dict[str, list[str]]:
     }
     path_order = {p: sig.Evidence(-i, "") for i, p in enumerate(pool)}
     lexical, cochange = signals["lexical"], signals["cochange"]
+    # BM25 is a sum over query terms: the diff's part plus the message's is BM25 over both.
+    described = signals.get("description", {})
+    worded = {
+        p: sig.Evidence(lexical.get(p, _NONE).score + described.get(p, _NONE).score, "")
+        for p in lexical.keys() | described.keys()
+    }
     return {
         "path order": list(pool),
         "BM25 (diff)": complete(sig.as_ranking(lexical), pool),
@@ -149,6 +162,10 @@ def method_rankings(dump: Mapping[str, Any]) -> dict[str, list[str]]:
         "RRF(BM25,co)": complete(
             (r.path for r in fuse({"lexical": lexical, "cochange": cochange})), pool
         ),  # equal weights: the same as 1.5 each
+        "BM25 (diff+message)": complete(sig.as_ranking(worded), pool),
+        "RRF(BM25+message,co)": complete(
+            (r.path for r in fuse({"lexical": worded, "cochange": cochange})), pool
+        ),
         "RRF(all signals)": complete((r.path for r in fuse(signals, RRF_WEIGHTS)), pool),
         "reviewbot": complete((r.path for r in _ranked(dump)), pool),
     }

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.recall_eval import code_version, mean_interval, method_rankings
 from bench.recall_samples import cache_file, tuning_samples
 from reviewbot.pack import signals as sig
-from reviewbot.pack.learned import FEATURES, MODEL, feature_rows
+from reviewbot.pack.learned import FEATURES, feature_rows
 
 L2 = 0.001
 STEPS = 1000
@@ -86,9 +86,11 @@ def fused_mrr(cases: Sequence[Case | None]) -> float:
 
 
 def fit(cases: Sequence[Case | None]) -> np.ndarray:
-    """Softmax regression with Adam: maximise the hidden file's share of each sample."""
+    """Softmax regression with Adam: maximise the hidden file's share of each sample. It
+    starts from zero, not from ``MODEL``: that was fitted on every tuning repository, the
+    held-out one included, and starting there would leak it into the held-out score."""
     usable = [c for c in cases if c is not None and c.hidden >= 0]
-    w = np.array([MODEL.get(f, 0.0) for f in FEATURES])
+    w = np.zeros(len(FEATURES))
     m, v = np.zeros_like(w), np.zeros_like(w)
     for step in range(1, STEPS + 1):
         grad = 2 * L2 * w

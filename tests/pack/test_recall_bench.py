@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.recall import BASELINES, lead
-from bench.recall_eval import Tally, mean_interval, paired_difference, record
+from bench.recall_eval import Tally, mean_interval, method_rankings, paired_difference, record
 from bench.recall_samples import cache_file, tuning_samples
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -114,9 +114,26 @@ def test_the_fitting_reads_the_tuning_repositories_only() -> None:
 
 def test_the_lead_is_over_the_baseline_with_the_best_mrr() -> None:
     tallies = {m: Tally() for m in ("reviewbot", *BASELINES)}
-    for method, ranks in zip(BASELINES, ([9, 9], [3, 2], [2, 2], [5, 4], [4, 3]), strict=True):
+    ranks_of = ([9, 9], [3, 2], [2, 2], [5, 4], [4, 3], [3, 3], [2, 3])
+    for method, ranks in zip(BASELINES, ranks_of, strict=True):
         tallies[method].ranks += ranks
     tallies["reviewbot"].ranks += [1, 2]
     best, diff, low, high = lead(tallies)
     assert best == "co-change"  # MRR 0.5, the others below it
     assert diff == 0.75 - 0.5 and low <= diff <= high
+
+
+def test_the_message_baselines_add_the_messages_bm25_to_the_diffs() -> None:
+    dump = {
+        "pool": ["a.py", "b.py", "c.py", "d.py"],
+        "changed": ["x.py"],
+        "signals": {
+            "lexical": {"a.py": 1.0, "b.py": 0.5},
+            "description": {"b.py": 1.0, "c.py": 0.2},
+            "cochange": {"d.py": 1.0},
+        },
+    }
+    orders = method_rankings(dump)
+    assert orders["BM25 (diff)"] == ["a.py", "b.py", "c.py", "d.py"]
+    assert orders["BM25 (diff+message)"] == ["b.py", "a.py", "c.py", "d.py"]  # 1.5, 1.0, 0.2
+    assert orders["RRF(BM25+message,co)"][:2] == ["b.py", "d.py"]  # each first in one list
