@@ -31,9 +31,9 @@ IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 # symbol matcher would not see, since they are not identifiers on the changed lines.
 STRING_KEY = re.compile(r"""["'`]([A-Za-z_][\w.:/-]{2,80})["'`]""")
 KEY_PART = re.compile(r"[A-Za-z_]\w{3,}")
-# A version the change replaces (1.4.2, v2.0): other files naming it may need the bump too.
 # The start of a description that counts: a pull request body can hold a whole pasted log.
 DESCRIPTION_CHARS = 8_000
+# A version the change replaces (1.4.2, v2.0): other files naming it may need the bump too.
 VERSION = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-.]?(?:rc|a|b|dev)\d*)?)(?![\w.])")
 
 # Words that carry no meaning across languages (keywords, builtins, very common names).
