@@ -10,6 +10,7 @@ that failed, and names the file in the error's hint.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -138,7 +139,9 @@ def save_result(run_dir: Path, result: ReviewResult, redact: Redactor) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     target = run_dir / "findings.json"
     data = {**result.to_json(), "notes": list(result.notes), "stopped_by": result.stopped_by}
-    tmp = target.with_suffix(".tmp")
+    # One temporary name per process: two runs saving into one run folder (the same head
+    # reviewed twice at once) must not move each other's half-written file.
+    tmp = target.with_name(f"findings.{os.getpid()}.tmp")
     tmp.write_text(redact(json.dumps(data, indent=2, ensure_ascii=False)), encoding="utf-8")
     tmp.replace(target)
     return target

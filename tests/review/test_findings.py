@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from reviewbot.review.anchor import WholeFiles, anchor, check_anchor
 from reviewbot.review.findings import (
@@ -127,3 +128,17 @@ def test_whole_file_anchor_for_audits() -> None:
     assert not check_anchor(lines, "other.py", 1, None, "RIGHT").ok
     assert anchor(make(path="other.py"), lines).anchored is False
     assert not check_anchor(lines, "app.py", 5, 3, "RIGHT").ok
+
+
+def test_saving_leaves_another_runs_half_written_file_alone(tmp_path: Path) -> None:
+    from reviewbot.pipeline.finish import save_result
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    other = run_dir / "findings.tmp"  # what another run saving here is still writing
+    other.write_text("half")
+    result = ReviewResult("ok", (make(),), RunStats())
+    saved = save_result(run_dir, result, lambda text: text)
+    assert json.loads(saved.read_text())["summary"] == "ok"
+    assert other.read_text() == "half"
+    assert sorted(p.name for p in run_dir.iterdir()) == ["findings.json", "findings.tmp"]
