@@ -13,6 +13,10 @@
   bulk commits ignored;
 * ``tests``: tests of the changed modules (and the module under a changed test);
 * ``guidance``: AGENTS.md, CLAUDE.md, REVIEW.md, CONTRIBUTING.md and friends.
+
+Scores summed over sets use ``math.fsum``: a set iterates in an order salted per process,
+and a plain sum would then differ in its last bits from one run to the next, enough to
+swap two files whose evidence ties (and change the prompt a second review would send).
 """
 
 from __future__ import annotations
@@ -82,10 +86,10 @@ def symbols(query: Query, scan: ScanResult) -> Signal:
         score = 0.0
         why: list[str] = []
         if ev.defines:
-            score += 1.5 * sum(idf(scan.df.get(s.encode(), 1), n) for s in ev.defines)
+            score += 1.5 * math.fsum(idf(scan.df.get(s.encode(), 1), n) for s in ev.defines)
             why.append(f"defines {_names(ev.defines)} used by the change")
         if ev.uses:
-            score += sum(idf(scan.df.get(s.encode(), 1), n) for s in ev.uses)
+            score += math.fsum(idf(scan.df.get(s.encode(), 1), n) for s in ev.uses)
             why.append(f"uses {_names(ev.uses)} changed by the change")
         if score > 0:
             out[path] = Evidence(score, "; ".join(why))
@@ -131,7 +135,9 @@ def _top(parts: Mapping[bytes, float]) -> str:
 def lexical(query: Query, scan: ScanResult, *, k1: float = 1.2, b: float = 0.75) -> Signal:
     """BM25 of each file against the diff's identifiers."""
     return {
-        path: Evidence(sum(parts.values()), "shares identifiers with the diff: " + _top(parts))
+        path: Evidence(
+            math.fsum(parts.values()), "shares identifiers with the diff: " + _top(parts)
+        )
         for path, parts in _bm25(query.terms, query, scan, k1, b).items()
     }
 
@@ -158,7 +164,7 @@ def description(
     most = max(DESCRIPTION_MAX_DF * scan.scanned, 2)
     rare = {t: w for t, w in query.described.items() if scan.df.get(t, 0) <= most}
     found = _bm25(rare, query, scan, k1, b)
-    score = {path: sum(parts.values()) for path, parts in found.items()}
+    score = {path: math.fsum(parts.values()) for path, parts in found.items()}
     best = sorted(score, key=lambda p: (-score[p], p))[:limit]
     return {
         p: Evidence(score[p], "shares words with the description: " + _top(found[p])) for p in best

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -229,3 +232,54 @@ def test_a_word_in_many_files_describes_none_of_them() -> None:
     assert set(found) == {"pkg/m3.py", "pkg/m4.py"}
     assert all(e.reason == "shares words with the description: rare" for e in found.values())
     assert set(sig.description(query, _scanned(query, files), limit=1)) == {"pkg/m3.py"}
+
+
+_SCORES_OF_ONE_PROCESS = """
+import random
+from reviewbot.pack import signals as sig
+from reviewbot.pack.imports import PathIndex
+from reviewbot.pack.query import Query
+from reviewbot.pack.scan import scan
+
+rng = random.Random(3)
+names = [f"name{i}" for i in range(40)]
+query = Query(
+    changed=frozenset({"src/app.py"}),
+    terms={n.encode(): rng.uniform(0.1, 3.0) for n in names},
+    changed_symbols=frozenset(names),
+    used_symbols=frozenset(),
+    forward={},
+    mates={},
+    needles={},
+    described={f"word{i}".encode(): 1.0 for i in range(40)},
+)
+files = {
+    f"pkg/m{f}.py": " ".join(rng.choice(names) for _ in range(200))
+    + " " + " ".join(f"word{rng.randrange(40)}" for _ in range(30))
+    for f in range(60)
+}
+files |= {f"pkg/filler{f}.py": "x = 1" for f in range(1200)}  # the words stay rare
+result = scan(((p, t.encode()) for p, t in files.items()), query, PathIndex(files))
+for name in ("lexical", "description", "symbols"):
+    signal = getattr(sig, name)(query, result)
+    print(name, sorted((p, e.score.hex()) for p, e in signal.items()))
+"""
+
+
+def test_scores_are_the_same_in_every_process() -> None:
+    """Sets iterate in an order salted per process (PYTHONHASHSEED): a score summed in set
+    order differed in its last bits between two runs over the same change, enough to swap
+    two files whose evidence ties, and so the prompt a second review of the same head
+    would send."""
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _SCORES_OF_ONE_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(4)
+    }
+    assert len(runs) == 1
+    assert "pkg/m0.py" in runs.pop()
