@@ -234,7 +234,7 @@ def test_a_word_in_many_files_describes_none_of_them() -> None:
     assert set(sig.description(query, _scanned(query, files), limit=1)) == {"pkg/m3.py"}
 
 
-_SCORES_OF_ONE_PROCESS = """
+_SCORES_OF_ONE_PROCESS = r"""
 import random
 from reviewbot.pack import signals as sig
 from reviewbot.pack.imports import PathIndex
@@ -243,11 +243,12 @@ from reviewbot.pack.scan import scan
 
 rng = random.Random(3)
 names = [f"name{i}" for i in range(40)]
+helpers = [f"helper{i}" for i in range(40)]  # used by the change, defined elsewhere
 query = Query(
     changed=frozenset({"src/app.py"}),
-    terms={n.encode(): rng.uniform(0.1, 3.0) for n in names},
+    terms={n.encode(): rng.uniform(0.1, 3.0) for n in names + helpers},
     changed_symbols=frozenset(names),
-    used_symbols=frozenset(),
+    used_symbols=frozenset(helpers),
     forward={},
     mates={},
     needles={},
@@ -256,6 +257,7 @@ query = Query(
 files = {
     f"pkg/m{f}.py": " ".join(rng.choice(names) for _ in range(200))
     + " " + " ".join(f"word{rng.randrange(40)}" for _ in range(30))
+    + "\n" + "".join(f"def {rng.choice(helpers)}():\n    pass\n" for _ in range(20))
     for f in range(60)
 }
 files |= {f"pkg/filler{f}.py": "x = 1" for f in range(1200)}  # the words stay rare
