@@ -15,12 +15,15 @@ the paired interval (the same samples resampled for both), per repository and po
 role and language.
 
 Repositories, their language and role come from bench/recall_repos.json: the fusion is
-chosen on the *tuning* ones only (bench/recall_tune.py), the *reporting* ones are never
-tuned on. The sampled commits are data in bench/recall_samples.json (``--resample`` draws
-them again). Per-sample signals are cached under bench/out/recall/.
+fitted on the *tuning* ones only (bench/recall_tune.py); a variant that gains there is run
+on the *validation* ones, never fitted on, and lands only if the gain holds; the
+*reporting* ones are never used to fit or choose anything. The sampled commits are data in
+bench/recall_samples.json (``--resample`` draws them again). Per-sample signals are cached
+under bench/out/recall/.
 
     nice .venv/bin/python bench/recall.py --repos /work/scratch/recall \\
-        [--only NAME ...] [--role tuning|reporting] [--aider-python PY] [--json out.json]
+        [--only NAME ...] [--role tuning|validation|reporting] [--aider-python PY] \\
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ BASELINES = (
     "RRF(BM25+message,co)",
 )
 METHODS = (*BASELINES, "aider repo map", "reviewbot")
+ROLES = ("tuning", "validation", "reporting")
+NEVER = {"validation": " (never fitted on)", "reporting": " (never tuned on)"}
 
 
 def load_samples(
@@ -187,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repos", type=Path, required=True, help="folder of fetched repositories")
     parser.add_argument("--only", nargs="*", help="repository names (owner/name) to run")
-    parser.add_argument("--role", choices=("tuning", "reporting"))
+    parser.add_argument("--role", choices=ROLES)
     parser.add_argument("--resample", action="store_true", help="draw the commits again")
     parser.add_argument("--aider-python", help="python of a venv where aider-chat is installed")
     parser.add_argument("--json", type=Path, help="write the tables as JSON")
@@ -202,11 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     version = code_version()
     results: dict[str, dict] = {}  # type: ignore[type-arg]
     pooled: dict[str, dict[str, Tally]] = {}
-    for role in ("tuning", "reporting"):
+    for role in ROLES:
         chosen = [r for r in repos if r["role"] == role]
         if chosen:
-            never = " (never tuned on)" if role == "reporting" else ""
-            print(f"\n## {role} repositories{never}")
+            print(f"\n## {role} repositories{NEVER.get(role, '')}")
         for repo in chosen:
             name, started = repo["name"], time.perf_counter()
             dumps = [cached_dump(args.repos, name, s, version) for s in samples[name]]

@@ -39,6 +39,7 @@ def test_reporting_repositories_are_never_tuning_ones() -> None:
     for repo in spec["repositories"]:
         roles.setdefault(repo["name"], set()).add(repo["role"])
     assert all(len(r) == 1 for r in roles.values())
+    assert {r["role"] for r in spec["repositories"]} == {"tuning", "validation", "reporting"}
     reporting = Counter(r["language"] for r in spec["repositories"] if r["role"] == "reporting")
     assert set(reporting) == {"python", "go", "typescript", "rust", "java"}
     assert min(reporting.values()) >= 2
