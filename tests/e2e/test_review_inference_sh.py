@@ -11,6 +11,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from tests.e2e.conftest import run_reviewbot
 from tests.e2e.test_review import SCRIPT, TITLE
 from tests.fakes.inference_sh_app import APP
@@ -72,19 +74,31 @@ def _start(repo: GitRepo, server: InferenceShServer, **env: str) -> subprocess.P
     return start(repo.path, "review", "--base", "main", "--no-verify", env=environment)
 
 
+def _stopped(process: subprocess.Popen[str], seconds: float) -> str:
+    """The process's stderr once it has exited; if it does not within ``seconds``, the
+    test fails with the stacks of all its threads (faulthandler, on SIGABRT)."""
+    try:
+        return process.communicate(timeout=seconds)[1]
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        stacks = process.communicate(timeout=30)[1]
+        pytest.fail(f"still running {seconds:.0f} s after Ctrl-C; its threads:\n{stacks}")
+
+
 def test_ctrl_c_cancels_the_running_task(
     feature_repo: GitRepo, inference_sh: InferenceShServer
 ) -> None:
     inference_sh.script(SCRIPT[:1])
     inference_sh.inject(TaskFault.hold(after=1))  # the model thinks... until stopped
-    process = _start(feature_repo, inference_sh)
-    try:
-        assert inference_sh.streams_open.acquire(timeout=60), "reviewbot never followed the task"
-        time.sleep(0.3)  # inside the stream loop
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
-    finally:
-        process.kill()
+    # PYTHONFAULTHANDLER: should it ever hang, SIGABRT makes it print every thread's stack.
+    with _start(feature_repo, inference_sh, PYTHONFAULTHANDLER="1") as process:
+        try:
+            assert inference_sh.streams_open.acquire(timeout=60), "reviewbot never followed it"
+            time.sleep(0.3)  # inside the stream loop
+            process.send_signal(signal.SIGINT)
+            stderr = _stopped(process, seconds=30)
+        finally:
+            process.kill()  # then `with` closes its pipes: none is left for the collector
     assert process.returncode == 130, stderr
     assert stderr.strip() == "reviewbot: aborted"  # click's word for Ctrl-C
     assert inference_sh.cancels == ["task_000001"]
