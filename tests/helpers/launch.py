@@ -14,6 +14,7 @@ report pytest's size. Sampling may miss growth in the last few milliseconds of a
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -200,13 +201,23 @@ def _hwm_kib(pid: int) -> int:
     return 0
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a user's terminal delivers it. A shell starting a job in the background
+    (``cmd &``, as a CI runner may start the tests) sets SIGINT to ignored; that is
+    inherited, Python then installs no KeyboardInterrupt handler, and a test's SIGINT
+    would be lost."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    """``python -m reviewbot ARGS`` in the background (text pipes; the caller waits)."""
-    return subprocess.Popen(
+    """``python -m reviewbot ARGS`` in the background (text pipes; the caller waits), with
+    SIGINT as a terminal's foreground process has it."""
+    return subprocess.Popen(  # preexec_fn: only signal.signal runs between fork and exec
         command(*args),
         cwd=cwd,
         env=dict(env if env is not None else os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_in_a_terminal,
     )
