@@ -69,7 +69,7 @@ BASELINES = (
 )
 METHODS = (*BASELINES, "aider repo map", "reviewbot")
 ROLES = ("tuning", "validation", "reporting")
-NEVER = {"validation": " (never fitted on)", "reporting": " (never tuned on)"}
+ROLE_NOTE = {"validation": " (never fitted on)", "reporting": " (never tuned on)"}
 
 
 def load_samples(
@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for role in ROLES:
         chosen = [r for r in repos if r["role"] == role]
         if chosen:
-            print(f"\n## {role} repositories{NEVER.get(role, '')}")
+            print(f"\n## {role} repositories{ROLE_NOTE.get(role, '')}")
         for repo in chosen:
             name, started = repo["name"], time.perf_counter()
             dumps = [cached_dump(args.repos, name, s, version) for s in samples[name]]
