@@ -12,7 +12,8 @@ description, which the packer reads too), and aider's repository map (PageRank o
 run in aider's own venv by bench/recall_aider.py when ``--aider-python`` is given). Each
 MRR comes with its 95 % bootstrap interval, and reviewbot's lead over the best baseline with
 the paired interval (the same samples resampled for both), per repository and pooled per
-role and language.
+role and language, and per part of a role (hidden tests or other code; commits that follow
+the author's own commit, and the rest, whose history is more like a pull request's).
 
 Repositories, their language and role come from bench/recall_repos.json: the fusion is
 fitted on the *tuning* ones only (bench/recall_tune.py); a variant that gains there is run
@@ -22,8 +23,11 @@ bench/recall_samples.json (``--resample`` draws them again). Per-sample signals 
 under bench/out/recall/.
 
     nice .venv/bin/python bench/recall.py --repos /work/scratch/recall \\
-        [--only NAME ...] [--role tuning|validation|reporting] [--aider-python PY] \\
+        [--only NAME ...] [--role tuning|validation|reporting ...] [--aider-python PY] \\
         [--json out.json]
+
+With both the validation and the reporting repositories run (``--role validation --role
+reporting``), a last table pools them: every sample never fitted on, per language.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from bench.recall_samples import (
     Sample,
     cache_file,
     draw_samples,
+    follows_own_commit,
     repo_path,
 )
 from reviewbot.pack.pairing import is_test
@@ -70,6 +75,15 @@ BASELINES = (
 METHODS = (*BASELINES, "aider repo map", "reviewbot")
 ROLES = ("tuning", "validation", "reporting")
 ROLE_NOTE = {"validation": " (never fitted on)", "reporting": " (never tuned on)"}
+# Validation and reporting together: every sample the model was never fitted on, pooled
+# per language (40 samples a repository leave wide intervals; this pool the narrowest).
+UNFITTED = "never fitted on (validation and reporting)"
+
+
+def pools(role: str, language: str) -> tuple[str, ...]:
+    """The pooled groups a sample of ``role`` and ``language`` counts in."""
+    mine = (role, f"{role}, {language}")
+    return (*mine, UNFITTED, f"{UNFITTED}, {language}") if role != "tuning" else mine
 
 
 def load_samples(
@@ -116,10 +130,28 @@ def aider_rankings(
     return run_aider(python, repo_path(root, name), name, samples, dumps, CACHE / "aider")
 
 
+# Parts of a repository's samples: hidden tests against other code, and commits that follow
+# the author's own (their history holds the author's earlier steps, see
+# ``follows_own_commit``) against the rest, whose history is like a pull request's.
+SPLITS = {
+    "hidden file": ("tests", "other code"),
+    "the commit before": ("the author's own", "another's or older"),
+}
+
+
+def split_kinds(root: Path, name: str, sample: Sample) -> list[str]:
+    """The sample's part of each of ``SPLITS``, as ``"split: kind"``."""
+    own = follows_own_commit(repo_path(root, name), sample.sha)
+    return [
+        f"hidden file: {'tests' if is_test(sample.hidden) else 'other code'}",
+        f"the commit before: {SPLITS['the commit before'][0 if own else 1]}",
+    ]
+
+
 def table(
     name: str,
     tallies: Mapping[str, Tally],
-    by_kind: Mapping[str, Tally],
+    splits: Mapping[str, Mapping[str, Tally]],  # "split: kind" -> method -> tally
     seconds: float,
     methods: Sequence[str],
 ) -> str:
@@ -137,8 +169,10 @@ def table(
             f"{row['hit@256K']:.2f} | {row['MRR']:.3f} | "
             f"{row['MRR low']:.3f}-{row['MRR high']:.3f} |"
         )
-    kinds = ", ".join(f"{kind} {t.n} (MRR {t.mrr:.3f})" for kind, t in by_kind.items() if t.n)
-    lines.append(f"reviewbot by hidden file: {kinds}")
+    for split, kinds in SPLITS.items():
+        parts = [(k, splits[f"{split}: {k}"]["reviewbot"]) for k in kinds]
+        told = ", ".join(f"{kind} {t.n} (MRR {t.mrr:.3f})" for kind, t in parts if t.n)
+        lines.append(f"reviewbot by {split}: {told}")
     best, diff, low, high = lead(tallies)
     lines.append(
         f"reviewbot minus the best baseline ({best}): {diff:+.3f} MRR, "
@@ -154,13 +188,13 @@ def lead(tallies: Mapping[str, Tally]) -> tuple[str, float, float, float]:
     return best, *paired_difference(tallies["reviewbot"], tallies[best])
 
 
-def pooled_table(role: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
-    """Every sample of a role's repositories together, then per language: reviewbot
-    against each baseline on the same samples, with the paired interval (40 samples per
-    repository leave wide intervals for one repository alone)."""
-    every = pooled[role]
+def pooled_table(group: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
+    """Every sample of a group (a role, or ``UNFITTED``) together, then per language:
+    reviewbot against each baseline on the same samples, with the paired interval (40
+    samples per repository leave wide intervals for one repository alone)."""
+    every = pooled[group]
     lines = [
-        f"\n{role} repositories pooled: {every['reviewbot'].n} samples, reviewbot MRR "
+        f"\n{group} repositories pooled: {every['reviewbot'].n} samples, reviewbot MRR "
         f"{every['reviewbot'].mrr:.3f}",
         "| baseline | MRR | reviewbot minus it | paired 95 % interval |",
         "|---|---|---|---|",
@@ -176,15 +210,25 @@ def pooled_table(role: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
         "paired 95 % interval |",
         "|---|---|---|---|---|---|",
     ]
-    for group, tallies in pooled.items():
-        if not group.startswith(f"{role}, "):
+    for name, tallies in pooled.items():
+        if not name.startswith(f"{group}, "):
             continue
         best, diff, low, high = lead(tallies)
         lines.append(
-            f"| {group.partition(', ')[2]} | {tallies['reviewbot'].n} | "
+            f"| {name.removeprefix(group + ', ')} | {tallies['reviewbot'].n} | "
             f"{tallies['reviewbot'].mrr:.3f} | {best}, {tallies[best].mrr:.3f}"
             f" | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
         )
+    lines += ["", "| part | samples | reviewbot MRR | best baseline, MRR | reviewbot minus it | "
+              "paired 95 % interval |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for name, tallies in pooled.items():
+        if name.startswith(f"{group} / ") and tallies["reviewbot"].n:
+            best, diff, low, high = lead(tallies)
+            lines.append(
+                f"| {name.removeprefix(group + ' / ')} | {tallies['reviewbot'].n} | "
+                f"{tallies['reviewbot'].mrr:.3f} | {best}, {tallies[best].mrr:.3f}"
+                f" | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
+            )
     return "\n".join(lines)
 
 
@@ -192,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repos", type=Path, required=True, help="folder of fetched repositories")
     parser.add_argument("--only", nargs="*", help="repository names (owner/name) to run")
-    parser.add_argument("--role", choices=ROLES)
+    parser.add_argument("--role", choices=ROLES, action="append", help="(repeatable)")
     parser.add_argument("--resample", action="store_true", help="draw the commits again")
     parser.add_argument("--aider-python", help="python of a venv where aider-chat is installed")
     parser.add_argument("--json", type=Path, help="write the tables as JSON")
@@ -201,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     repos = [
         r
         for r in spec["repositories"]
-        if (not args.only or r["name"] in args.only) and (not args.role or r["role"] == args.role)
+        if (not args.only or r["name"] in args.only) and (not args.role or r["role"] in args.role)
     ]
     samples = load_samples(repos, args.repos, spec["commits"], spec["seed"], args.resample)
     version = code_version()
@@ -217,29 +261,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             aider = aider_rankings(args.aider_python, args.repos, name, samples[name], dumps)
             methods = [m for m in METHODS if m != "aider repo map" or aider]
             tallies = {m: Tally() for m in methods}
-            by_kind = {"tests": Tally(), "other code": Tally()}
+            splits = {
+                f"{split}: {kind}": {m: Tally() for m in ("reviewbot", *BASELINES)}
+                for split, kinds in SPLITS.items()
+                for kind in kinds
+            }
             for sample, dump in zip(samples[name], dumps, strict=True):
                 orders = {} if dump["unseen"] else method_rankings(dump)
                 if aider and not dump["unseen"]:
                     orders["aider repo map"] = complete(aider[sample.key], dump["pool"])
                 record(tallies, dump, orders, sample.hidden)
-                kind = "tests" if is_test(sample.hidden) else "other code"
-                record({"reviewbot": by_kind[kind]}, dump, orders, sample.hidden)
-            for group in (role, f"{role}, {repo['language']}"):
+                for part in split_kinds(args.repos, name, sample):
+                    record(splits[part], dump, orders, sample.hidden)
+            for group in pools(role, repo["language"]):
                 for method in ("reviewbot", *BASELINES):
                     pooled.setdefault(group, {}).setdefault(method, Tally()).absorb(tallies[method])
+                    if ", " not in group:  # a role or the never-fitted pool, not a language
+                        for part, part_tallies in splits.items():
+                            into = pooled.setdefault(f"{group} / {part}", {})
+                            into.setdefault(method, Tally()).absorb(part_tallies[method])
             seconds = time.perf_counter() - started
-            print(table(name, tallies, by_kind, seconds, methods), flush=True)
+            print(table(name, tallies, splits, seconds, methods), flush=True)
             results[name] = {
                 "language": repo["language"],
                 "role": role,
                 "n": tallies["reviewbot"].n,
                 "unseen": tallies["reviewbot"].unseen,
                 "methods": {m: t.row() for m, t in tallies.items()},
-                "reviewbot_by_hidden_file": {k: {"n": t.n, **t.row()} for k, t in by_kind.items()},
+                "reviewbot by part": {
+                    part: {"n": t["reviewbot"].n, **t["reviewbot"].row()}
+                    for part, t in splits.items()
+                },
             }
         if pooled.get(role):
             print(pooled_table(role, pooled), flush=True)
+    if {"validation", "reporting"} <= {r["role"] for r in repos}:
+        print(pooled_table(UNFITTED, pooled), flush=True)
     if args.json:
         results["pooled"] = {
             group: {m: {"n": t.n, **t.row()} for m, t in tallies.items()}

@@ -63,6 +63,27 @@ def _modified(path: Path, sha: str) -> list[str]:
     return [line.split("\t", 1)[1] for line in out.splitlines() if line.startswith("M\t")]
 
 
+# A commit whose parent is the same author's, this close before it, is likely one step of a
+# series: the history before it holds the author's own earlier steps, which a pull request's
+# base branch would not (they would be part of the change under review).
+SERIES_SECONDS = 3 * 86_400
+
+
+def follows_own_commit(path: Path, sha: str) -> bool:
+    """Whether ``sha``'s first parent has the same author email and is at most
+    ``SERIES_SECONDS`` older (by author date)."""
+    shown = subprocess.run(
+        ["git", "-C", str(path), "show", "-s", "--format=%ae %at", sha, sha + "^"],
+        capture_output=True,
+        text=True,
+    )
+    lines = shown.stdout.split("\n")
+    if shown.returncode or len(lines) < 2 or not lines[1]:
+        return False
+    (mine, at), (theirs, before) = lines[0].rsplit(" ", 1), lines[1].rsplit(" ", 1)
+    return mine == theirs and 0 <= int(at) - int(before) <= SERIES_SECONDS
+
+
 def _whole(path: Path, sha: str) -> bool:
     """Every blob of ``sha`` and its parent present (a stored snapshot lacks files >= 4 MiB)."""
     for rev in (sha, sha + "^"):

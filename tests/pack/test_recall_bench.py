@@ -9,9 +9,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bench.recall import BASELINES, lead
+from bench.recall import BASELINES, UNFITTED, lead, pooled_table, pools
 from bench.recall_eval import Tally, mean_interval, method_rankings, paired_difference, record
-from bench.recall_samples import cache_file, tuning_samples
+from bench.recall_samples import cache_file, follows_own_commit, tuning_samples
+from tests.helpers.gitrepo import GitRepo
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -100,6 +101,54 @@ def test_pooling_keeps_every_sample_hit_and_miss() -> None:
     assert (pooled.n, pooled.unseen) == (3, 1)
     assert pooled.row()["hit@256K"] == 1 / 3
     assert pooled.row()["MRR"] == (1 + 1 / 2) / 3
+
+
+def test_the_never_fitted_pool_holds_validation_and_reporting_samples_only() -> None:
+    assert pools("tuning", "go") == ("tuning", "tuning, go")
+    for role in ("validation", "reporting"):
+        assert pools(role, "go") == (role, f"{role}, go", UNFITTED, f"{UNFITTED}, go")
+
+
+def test_a_pooled_table_has_a_row_per_language_and_per_part_of_its_group() -> None:
+    def tallies(ranks: list[int]) -> dict[str, Tally]:
+        out = {m: Tally() for m in ("reviewbot", *BASELINES)}
+        for tally in out.values():
+            tally.ranks += [9] * len(ranks)
+        out["reviewbot"].ranks[:] = ranks
+        return out
+
+    pooled = {
+        "reporting": tallies([1, 2]),
+        "reporting, go": tallies([1, 2]),
+        "reporting / the commit before: the author's own": tallies([2]),
+        "validation / the commit before: the author's own": tallies([4]),
+    }
+    rows = [line.split(" | ")[0] for line in pooled_table("reporting", pooled).splitlines()]
+    assert "| go" in rows
+    assert rows.count("| the commit before: the author's own") == 1
+    assert not [row for row in rows if "validation" in row]  # not reporting's part
+
+
+def test_a_commit_follows_its_authors_own_when_its_parent_is_theirs_and_recent(
+    tmp_path: Path,
+) -> None:
+    repo = GitRepo.create(tmp_path)
+    day = 86_400
+
+    def commit(author: str, at: int) -> str:
+        stamp = f"{1_700_000_000 + at} +0000"
+        repo.git("commit", "--allow-empty", "-m", "step", f"--author={author} <{author}@x.invalid>",
+                 f"--date={stamp}")  # fmt: skip
+        return repo.head()
+
+    first = commit("ann", 0)
+    second = commit("ann", 3600)  # an hour after her own
+    third = commit("bob", 7200)  # after ann's
+    fourth = commit("bob", 7200 + 4 * day)  # his own, but four days on
+    assert not follows_own_commit(tmp_path, first)  # no parent
+    assert follows_own_commit(tmp_path, second)
+    assert not follows_own_commit(tmp_path, third)
+    assert not follows_own_commit(tmp_path, fourth)
 
 
 def test_the_fitting_reads_the_tuning_repositories_only() -> None:
