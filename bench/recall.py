@@ -80,10 +80,17 @@ ROLE_NOTE = {"validation": " (never fitted on)", "reporting": " (never tuned on)
 UNFITTED = "never fitted on (validation and reporting)"
 
 
-def pools(role: str, language: str) -> tuple[str, ...]:
-    """The pooled groups a sample of ``role`` and ``language`` counts in."""
-    mine = (role, f"{role}, {language}")
-    return (*mine, UNFITTED, f"{UNFITTED}, {language}") if role != "tuning" else mine
+def pools(role: str) -> tuple[str, ...]:
+    """The pools a sample of ``role`` counts in; each is also pooled per language
+    (``"pool, language"``) and per part of ``SPLITS`` (``"pool / split: kind"``)."""
+    return (role, UNFITTED) if role != "tuning" else (role,)
+
+
+def absorb(pooled: dict[str, dict[str, Tally]], group: str, tallies: Mapping[str, Tally]) -> None:
+    """Add reviewbot's and the baselines' tallies to the pooled ``group``."""
+    into = pooled.setdefault(group, {})
+    for method in ("reviewbot", *BASELINES):
+        into.setdefault(method, Tally()).absorb(tallies[method])
 
 
 def load_samples(
@@ -204,32 +211,34 @@ def pooled_table(group: str, pooled: Mapping[str, Mapping[str, Tally]]) -> str:
         lines.append(
             f"| {method} | {every[method].mrr:.3f} | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
         )
+    lines += _lead_header("language")
     lines += [
+        _lead_row(n[len(group) + 2 :], t) for n, t in pooled.items() if n.startswith(group + ", ")
+    ]
+    lines += _lead_header("part")
+    lines += [
+        _lead_row(n[len(group) + 3 :], t)
+        for n, t in pooled.items()
+        if n.startswith(group + " / ") and t["reviewbot"].n
+    ]
+    return "\n".join(lines)
+
+
+def _lead_header(first: str) -> list[str]:
+    return [
         "",
-        "| language | samples | reviewbot MRR | best baseline, MRR | reviewbot minus it | "
+        f"| {first} | samples | reviewbot MRR | best baseline, MRR | reviewbot minus it | "
         "paired 95 % interval |",
         "|---|---|---|---|---|---|",
     ]
-    for name, tallies in pooled.items():
-        if not name.startswith(f"{group}, "):
-            continue
-        best, diff, low, high = lead(tallies)
-        lines.append(
-            f"| {name.removeprefix(group + ', ')} | {tallies['reviewbot'].n} | "
-            f"{tallies['reviewbot'].mrr:.3f} | {best}, {tallies[best].mrr:.3f}"
-            f" | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
-        )
-    lines += ["", "| part | samples | reviewbot MRR | best baseline, MRR | reviewbot minus it | "
-              "paired 95 % interval |", "|---|---|---|---|---|---|"]  # fmt: skip
-    for name, tallies in pooled.items():
-        if name.startswith(f"{group} / ") and tallies["reviewbot"].n:
-            best, diff, low, high = lead(tallies)
-            lines.append(
-                f"| {name.removeprefix(group + ' / ')} | {tallies['reviewbot'].n} | "
-                f"{tallies['reviewbot'].mrr:.3f} | {best}, {tallies[best].mrr:.3f}"
-                f" | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
-            )
-    return "\n".join(lines)
+
+
+def _lead_row(label: str, tallies: Mapping[str, Tally]) -> str:
+    best, diff, low, high = lead(tallies)
+    return (
+        f"| {label} | {tallies['reviewbot'].n} | {tallies['reviewbot'].mrr:.3f} | "
+        f"{best}, {tallies[best].mrr:.3f} | {diff:+.3f} | {low:+.3f} to {high:+.3f} |"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -273,13 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 record(tallies, dump, orders, sample.hidden)
                 for part in split_kinds(args.repos, name, sample):
                     record(splits[part], dump, orders, sample.hidden)
-            for group in pools(role, repo["language"]):
-                for method in ("reviewbot", *BASELINES):
-                    pooled.setdefault(group, {}).setdefault(method, Tally()).absorb(tallies[method])
-                    if ", " not in group:  # a role or the never-fitted pool, not a language
-                        for part, part_tallies in splits.items():
-                            into = pooled.setdefault(f"{group} / {part}", {})
-                            into.setdefault(method, Tally()).absorb(part_tallies[method])
+            for group in pools(role):
+                absorb(pooled, group, tallies)
+                absorb(pooled, f"{group}, {repo['language']}", tallies)
+                for part, part_tallies in splits.items():
+                    absorb(pooled, f"{group} / {part}", part_tallies)
             seconds = time.perf_counter() - started
             print(table(name, tallies, splits, seconds, methods), flush=True)
             results[name] = {
